@@ -1,0 +1,82 @@
+"""Cross-app tables: background jobs and the activity log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class ScanJob(models.Model):
+    """A batch of work (enrichment, scoring, import, campaign send) run by the workers, with progress."""
+
+    class JobType(models.TextChoices):
+        HTTP_CHECK = "http_check", "HTTP check"
+        TECH_SCAN = "tech_scan", "Tech scan"
+        PERFORMANCE = "performance", "Performance audit"
+        CONTACTS = "contacts", "Contact scrape"
+        FULL = "full", "Full enrichment"
+        SCORE_COMPUTE = "score_compute", "Score compute"
+        IMPORT = "import", "Import"
+        CAMPAIGN_SEND = "campaign_send", "Campaign send"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    job_type = models.CharField(max_length=32, choices=JobType.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_items = models.PositiveIntegerField(default=0)
+    processed_items = models.PositiveIntegerField(default=0)
+    failed_items = models.PositiveIntegerField(default=0)
+    params = models.JSONField(default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "job_type"]),
+            models.Index(fields=["-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_job_type_display()} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_items:
+            return 100 if self.status == self.Status.COMPLETED else 0
+        return min(100, round(100 * self.processed_items / self.total_items))
+
+
+class ActivityLog(models.Model):
+    """An audit trail entry: who did what to which record, with structured details."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    entity = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(max_length=64)
+    description = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.content_type.model} #{self.object_id}"

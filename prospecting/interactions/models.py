@@ -1,0 +1,49 @@
+"""The CRM log: calls, visits, e-mails and follow-ups with prospects."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from prospecting.prospects.models import Prospect
+
+
+class Interaction(models.Model):
+    class InteractionType(models.TextChoices):
+        NOTE = "note", "Note"
+        CALL = "call", "Call"
+        EMAIL_SENT = "email_sent", "E-mail sent"
+        EMAIL_RECEIVED = "email_received", "E-mail received"
+        MEETING = "meeting", "Meeting"
+        VISIT = "visit", "Visit"
+        SMS = "sms", "SMS"
+        PROPOSAL_SENT = "proposal_sent", "Proposal sent"
+
+    class Outcome(models.TextChoices):
+        POSITIVE = "positive", "Positive"
+        NEUTRAL = "neutral", "Neutral"
+        NEGATIVE = "negative", "Negative"
+        NO_ANSWER = "no_answer", "No answer"
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="interactions")
+    interaction_type = models.CharField(max_length=16, choices=InteractionType.choices)
+    subject = models.CharField(max_length=255, blank=True)
+    notes = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    next_action = models.CharField(max_length=255, blank=True)
+    next_action_date = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["next_action_date"], name="interaction_next_action_idx"),
+            models.Index(fields=["prospect", "-created_at"], name="interaction_prospect_idx"),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.created_at:%Y-%m-%d}" if self.created_at else "new"
+        return f"{self.get_interaction_type_display()} — {self.subject or when}"

@@ -1,0 +1,241 @@
+"""Admin for prospects: the main working screen of the product."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+
+from prospecting.enrichment.models import PerformanceProfile, TechProfile
+from prospecting.interactions.models import Interaction
+from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
+from prospecting.prospects.resources import ProspectResource
+from prospecting.scoring.models import ProspectScore
+
+
+class ContactInline(admin.TabularInline):
+    model = ProspectContact
+    extra = 0
+    fields = ["contact_type", "value", "label", "is_primary", "verification_status", "source_url"]
+
+
+class InteractionInline(admin.TabularInline):
+    model = Interaction
+    extra = 0
+    fields = ["interaction_type", "subject", "outcome", "next_action", "next_action_date", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    ordering = ["-created_at"]
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Interaction]:
+        return super().get_queryset(request).select_related("created_by")
+
+
+class _ReadOnlyProfileInline(admin.StackedInline):
+    extra = 0
+    max_num = 1
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TechProfileInline(_ReadOnlyProfileInline):
+    model = TechProfile
+    fields = [
+        "cms",
+        "cms_version",
+        "server",
+        "hosting_provider",
+        "cdn",
+        "js_framework",
+        "analytics",
+        "ecommerce_platform",
+        "scanned_at",
+    ]
+
+
+class PerformanceProfileInline(_ReadOnlyProfileInline):
+    model = PerformanceProfile
+    fields = [
+        "performance_score",
+        "accessibility_score",
+        "seo_score",
+        "best_practices_score",
+        "largest_contentful_paint_ms",
+        "first_contentful_paint_ms",
+        "total_blocking_time_ms",
+        "cumulative_layout_shift",
+        "page_weight_bytes",
+        "is_mobile_friendly",
+        "provider",
+        "scanned_at",
+    ]
+
+
+class ScoreInline(_ReadOnlyProfileInline):
+    model = ProspectScore
+    fields = [
+        "score",
+        "lead_tier",
+        "technical_health_score",
+        "modernity_score",
+        "business_value_score",
+        "engagement_score",
+        "reason_flags",
+        "rules_version",
+        "computed_at",
+    ]
+
+
+@admin.register(Prospect)
+class ProspectAdmin(ImportExportModelAdmin):
+    resource_classes = [ProspectResource]
+    list_display = [
+        "display_name",
+        "domain_link",
+        "channel",
+        "status",
+        "city",
+        "score_value",
+        "has_website",
+        "created_at",
+    ]
+    list_display_links = ["display_name"]
+    list_filter = ["status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier"]
+    search_fields = ["business_name", "domain_name", "city", "postal_code"]
+    date_hierarchy = "created_at"
+    list_select_related = ["score"]
+    list_per_page = 100
+    show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
+    autocomplete_fields = ["captured_by", "owner"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "last_http_check_at",
+        "last_tech_scan_at",
+        "last_performance_scan_at",
+        "last_contact_scrape_at",
+        "last_score_at",
+    ]
+    inlines = [ScoreInline, ContactInline, InteractionInline, TechProfileInline, PerformanceProfileInline]
+    fieldsets = [
+        (None, {"fields": ["channel", "business_name", "domain_name", "status", "source", "owner", "tags"]}),
+        ("Website", {"fields": ["has_website", "uses_https", "http_status_code", "redirect_url"]}),
+        (
+            "Location",
+            {"fields": ["address", "city", "postal_code", "country", "location_lat", "location_lng", "captured_by"]},
+        ),
+        ("Notes", {"fields": ["notes"]}),
+        (
+            "History",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "created_at",
+                    "updated_at",
+                    "last_http_check_at",
+                    "last_tech_scan_at",
+                    "last_performance_scan_at",
+                    "last_contact_scrape_at",
+                    "last_score_at",
+                ],
+            },
+        ),
+    ]
+
+    @admin.display(description="Name", ordering="business_name")
+    def display_name(self, obj: Prospect) -> str:
+        return obj.display_name
+
+    @admin.display(description="Domain", ordering="domain_name")
+    def domain_link(self, obj: Prospect) -> str:
+        if not obj.domain_name:
+            return "—"
+        return format_html('<a href="https://{0}" target="_blank" rel="noopener noreferrer">{0}</a>', obj.domain_name)
+
+    @admin.display(description="Score", ordering="score__score")
+    def score_value(self, obj: Prospect) -> int | None:
+        score = getattr(obj, "score", None)
+        return score.score if score else None
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.captured_by_id is None:
+            obj.captured_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProspectContact)
+class ProspectContactAdmin(admin.ModelAdmin):
+    list_display = ["value", "contact_type", "prospect", "label", "is_primary", "verification_status", "created_at"]
+    list_filter = ["contact_type", "is_primary", "verification_status"]
+    search_fields = ["value", "label", "prospect__business_name", "prospect__domain_name"]
+    list_select_related = ["prospect"]
+    autocomplete_fields = ["prospect"]
+    readonly_fields = ["created_at"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+class ImportRowInline(admin.TabularInline):
+    model = ImportRow
+    extra = 0
+    fields = ["line_number", "outcome", "error", "prospect", "raw_payload"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["line_number"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportRow]:
+        # The batch page lists what needs attention: failed rows first, capped so a 1M-row batch renders.
+        queryset = super().get_queryset(request).select_related("prospect")
+        return queryset.filter(outcome=ImportRow.Outcome.FAILED)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "status",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "duplicate_count",
+        "failed_count",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["name", "source_file"]
+    list_select_related = ["uploaded_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "failed_count",
+        "duplicate_count",
+        "status",
+        "created_at",
+        "completed_at",
+        "uploaded_by",
+    ]
+    inlines = [ImportRowInline]
+
+
+@admin.register(ImportRow)
+class ImportRowAdmin(admin.ModelAdmin):
+    list_display = ["batch", "line_number", "outcome", "error", "prospect"]
+    list_filter = ["outcome"]
+    search_fields = ["error", "data_hash", "batch__name"]
+    list_select_related = ["batch", "prospect"]
+    autocomplete_fields = ["prospect"]
+    raw_id_fields = ["batch"]
+    show_full_result_count = False

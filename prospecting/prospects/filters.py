@@ -1,0 +1,32 @@
+"""FilterSets: one definition of each list's filters, shared by the API, exports and the admin."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from prospecting.prospects.models import Prospect
+
+
+class ProspectFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Prospect.Status.choices)
+    channel = django_filters.ChoiceFilter(choices=Prospect.Channel.choices)
+    country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
+    city = django_filters.CharFilter(field_name="city", lookup_expr="iexact")
+    source = django_filters.CharFilter(field_name="source", lookup_expr="iexact")
+    has_website = django_filters.BooleanFilter()
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    search = django_filters.CharFilter(method="filter_search", label="Search name, domain, city")
+
+    class Meta:
+        model = Prospect
+        fields = ["status", "channel", "country", "city", "source", "has_website"]
+
+    def filter_search(self, queryset: QuerySet[Prospect], name: str, value: str) -> QuerySet[Prospect]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(business_name__icontains=value) | Q(domain_name__icontains=value.lower()) | Q(city__icontains=value)
+        )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ScoringConfig(AppConfig):
+    name = "prospecting.scoring"
+    label = "scoring"
+    verbose_name = "Scoring"

@@ -1,0 +1,42 @@
+"""The opportunity score of a prospect."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from prospecting.prospects.models import Prospect
+
+
+class ProspectScore(models.Model):
+    """0-100 opportunity score, its four components and the reasons behind it (one per prospect)."""
+
+    class LeadTier(models.TextChoices):
+        TOP_PRIORITY = "top_priority", "Top priority"
+        QUICK_WIN = "quick_win", "Quick win"
+        STRATEGIC = "strategic", "Strategic"
+        LOW_PRIORITY = "low_priority", "Low priority"
+
+    prospect = models.OneToOneField(Prospect, on_delete=models.CASCADE, related_name="score")
+    score = models.PositiveSmallIntegerField(default=0, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    technical_health_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(40)])
+    modernity_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(25)])
+    business_value_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(25)])
+    engagement_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(10)])
+    reason_flags = models.JSONField(default=list, blank=True)
+    score_breakdown = models.JSONField(default=dict, blank=True)
+    lead_tier = models.CharField(max_length=16, choices=LeadTier.choices, default=LeadTier.LOW_PRIORITY)
+    rules_version = models.CharField(max_length=64, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["lead_tier", "score"], name="score_tier_score_idx"),
+            models.Index(fields=["-score"], name="score_score_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__lte=100), name="score_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} ({self.get_lead_tier_display()})"

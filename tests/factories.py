@@ -1,0 +1,189 @@
+"""factory_boy factories for every model, used by tests and benchmarks."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from prospecting.core.models import ActivityLog, ScanJob
+from prospecting.enrichment.models import PerformanceProfile, TechProfile
+from prospecting.interactions.models import Interaction
+from prospecting.outreach.models import CampaignSend, CampaignTemplate
+from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
+from prospecting.scoring.models import ProspectScore
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class ProspectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prospect
+
+    channel = Prospect.Channel.DIGITAL
+    business_name = factory.Sequence(lambda n: f"Boulangerie {n}")
+    domain_name = factory.Sequence(lambda n: f"boulangerie-{n}.lu")
+    status = Prospect.Status.PENDING
+    city = "Luxembourg"
+    postal_code = "L-1118"
+    country = "LU"
+
+
+class OfflineProspectFactory(ProspectFactory):
+    channel = Prospect.Channel.OFFLINE
+    domain_name = None
+    source = "networking_event"
+
+
+class ProspectContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProspectContact
+
+    prospect = factory.SubFactory(ProspectFactory)
+    contact_type = ProspectContact.ContactType.EMAIL
+    value = factory.Sequence(lambda n: f"info{n}@example.lu")
+
+
+class TechProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TechProfile
+
+    prospect = factory.SubFactory(ProspectFactory)
+    cms = "WordPress"
+    cms_version = "6.4.1"
+    server = "nginx"
+    scanned_at = factory.LazyFunction(timezone.now)
+
+
+class PerformanceProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PerformanceProfile
+
+    prospect = factory.SubFactory(ProspectFactory)
+    performance_score = 42
+    accessibility_score = 70
+    seo_score = 80
+    best_practices_score = 75
+    largest_contentful_paint_ms = 5200
+    is_mobile_friendly = False
+    provider = "builtin"
+    scanned_at = factory.LazyFunction(timezone.now)
+
+
+class ProspectScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProspectScore
+
+    prospect = factory.SubFactory(ProspectFactory)
+    score = 64
+    technical_health_score = 30
+    modernity_score = 14
+    business_value_score = 15
+    engagement_score = 5
+    lead_tier = ProspectScore.LeadTier.QUICK_WIN
+    rules_version = "test"
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    prospect = factory.SubFactory(ProspectFactory)
+    interaction_type = Interaction.InteractionType.CALL
+    subject = "Follow-up call"
+    outcome = Interaction.Outcome.POSITIVE
+    next_action = "Send proposal"
+    next_action_date = factory.LazyFunction(lambda: timezone.now().date())
+    created_by = factory.SubFactory(StaffUserFactory, username="interaction-author")
+
+
+class ScanJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScanJob
+
+    job_type = ScanJob.JobType.HTTP_CHECK
+    total_items = 10
+    processed_items = 4
+    created_by = factory.SubFactory(StaffUserFactory, username="job-owner")
+
+
+class ActivityLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityLog
+
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Prospect))
+    object_id = factory.Sequence(str)
+    action = "created"
+    actor = factory.SubFactory(StaffUserFactory, username="activity-actor")
+
+
+class CampaignTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CampaignTemplate
+
+    name = factory.Sequence(lambda n: f"No website outreach {n}")
+    lead_type = "no_website"
+    subject_template = "Votre présence en ligne"
+    body_template = "Bonjour {{ business_name }}"
+
+
+class CampaignSendFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CampaignSend
+
+    template = factory.SubFactory(CampaignTemplateFactory)
+    prospect = factory.SubFactory(ProspectFactory)
+    channel = CampaignTemplate.Channel.EMAIL
+    recipient = factory.Sequence(lambda n: f"info{n}@example.lu")
+    sent_by = factory.SubFactory(StaffUserFactory, username="campaign-sender")
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportBatch
+
+    name = factory.Sequence(lambda n: f"domains-{n}.csv")
+    uploaded_by = factory.SubFactory(StaffUserFactory, username="importer")
+
+
+class ImportRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportRow
+
+    batch = factory.SubFactory(ImportBatchFactory)
+    line_number = factory.Sequence(lambda n: n + 2)
+    raw_payload = factory.LazyAttribute(lambda row: {"domain": f"site{row.line_number}.lu"})
+    data_hash = factory.Sequence(lambda n: f"{n:064x}")
+    prospect = factory.SubFactory(ProspectFactory)
+    outcome = ImportRow.Outcome.CREATED
+
+
+FACTORY_BY_MODEL = {
+    Prospect: ProspectFactory,
+    ProspectContact: ProspectContactFactory,
+    TechProfile: TechProfileFactory,
+    PerformanceProfile: PerformanceProfileFactory,
+    ProspectScore: ProspectScoreFactory,
+    Interaction: InteractionFactory,
+    ScanJob: ScanJobFactory,
+    ActivityLog: ActivityLogFactory,
+    CampaignTemplate: CampaignTemplateFactory,
+    CampaignSend: CampaignSendFactory,
+    ImportBatch: ImportBatchFactory,
+    ImportRow: ImportRowFactory,
+}
