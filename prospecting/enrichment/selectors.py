@@ -1,0 +1,1 @@
+"""Reads of the enrichment app. Filled by the issue that builds this capability; see README."""

@@ -1,0 +1,1 @@
+"""Writes of the outreach app. Filled by the issue that builds this capability; see README."""
