@@ -270,3 +270,7 @@ LOGGING = {
 
 # --- Product settings ---------------------------------------------------------------------------------------
 PROSPECTING_DEFAULT_COUNTRY = env_str("PROSPECTING_DEFAULT_COUNTRY", "LU")
+# Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.
+IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,0 +1,458 @@
+"""Importing prospects from a file: the one implementation behind the admin, the API, the command and the
+worker task.
+
+Rows are processed in chunks; each chunk (its prospects, contacts, ImportRow records and the batch
+counters) commits in one transaction, so a crash loses at most the chunk in flight, and a re-run skips
+every line already recorded: imports are resumable and safe to retry.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from prospecting.core.domains import InvalidDomainError, normalize_domain
+from prospecting.core.services import activity_log_record
+from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
+from prospecting.prospects.tabular import TabularFileError, tabular_file_open
+
+CHUNK_SIZE = 1000
+_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_UPDATABLE_FIELDS = ["business_name", "address", "city", "postal_code", "country", "notes", "source"]
+
+
+class ImportMode(enum.StrEnum):
+    CREATE = "create"  # new prospects only; existing ones are counted as duplicates
+    UPDATE = "update"  # create new ones and update existing ones (matched by domain)
+    UPDATE_ONLY = "update_only"  # update existing ones; never create
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported; nothing was written."""
+
+
+@cache
+def public_mailbox_domains() -> frozenset[str]:
+    """Mailbox providers whose domain never identifies a company (data/public_mailbox_domains.txt)."""
+    text = (_DATA_DIR / "public_mailbox_domains.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@dataclass
+class _ParsedRow:
+    line_number: int
+    raw: dict[str, str]
+    data_hash: str
+    key: tuple[str, ...] | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    email: str = ""
+    phone: str = ""
+    contact_name: str = ""
+    error: str = ""
+
+
+def _data_hash(raw: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _parse_row(line_number: int, raw: dict[str, str], mapping: dict[str, str], defaults: dict[str, str]) -> _ParsedRow:
+    """Turn one file row into prospect fields, or an error message a person can act on."""
+    row = _ParsedRow(line_number=line_number, raw=raw, data_hash=_data_hash(raw))
+    values: dict[str, str] = {}
+    for header, canonical in mapping.items():
+        value = (raw.get(header) or "").strip()
+        if value and canonical not in values:
+            values[canonical] = value
+
+    email = values.get("email", "").lower()
+    domain = None
+    if values.get("domain_name"):
+        try:
+            domain = normalize_domain(values["domain_name"])
+        except InvalidDomainError as exc:
+            row.error = f"Invalid domain: {exc}"
+            return row
+    elif email:
+        email_domain = email.rpartition("@")[2]
+        if "@" in email and email_domain not in public_mailbox_domains():
+            try:
+                domain = normalize_domain(email_domain)
+            except InvalidDomainError as exc:
+                row.error = f"Invalid e-mail address {email!r}: {exc}"
+                return row
+
+    business_name = values.get("business_name", "")[:255]
+    channel = (values.get("channel") or defaults["channel"]).lower()
+    if channel not in Prospect.Channel.values:
+        row.error = f"Unknown channel {channel!r} (use digital or offline)."
+        return row
+    if not domain:
+        if not business_name:
+            row.error = (
+                f"{email} is a public mailbox address; add the company's website or name."
+                if email
+                else "No domain and no business name: nothing identifies this prospect."
+            )
+            return row
+        channel = Prospect.Channel.OFFLINE  # a lead without a website can only be an offline one
+
+    country = (values.get("country") or defaults["country"]).upper()
+    if len(country) != 2 or not country.isalpha():
+        row.error = f"Country {values.get('country')!r} is not a two-letter ISO code (e.g. LU)."
+        return row
+    tags = [tag.strip() for tag in values.get("tags", "").split(",") if tag.strip()]
+    row.fields = {
+        "domain_name": domain,
+        "business_name": business_name,
+        "channel": channel,
+        "address": values.get("address", "")[:500],
+        "city": values.get("city", "")[:100],
+        "postal_code": values.get("postal_code", "")[:10],
+        "country": country,
+        "notes": values.get("notes", ""),
+        "source": (values.get("source") or defaults["source"])[:100],
+        "tags": tags,
+    }
+    row.email = email if "@" in email else ""
+    row.phone = values.get("phone", "")[:500]
+    row.contact_name = values.get("contact_name", "")[:100]
+    row.key = ("d", domain) if domain else ("o", business_name.casefold(), row.fields["postal_code"].replace(" ", ""))
+    return row
+
+
+def _chunks(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _existing_prospects(rows: list[_ParsedRow]) -> dict[tuple[str, ...], Prospect]:
+    """The prospects already in the database for these rows' keys, in two queries at most."""
+    domains = [row.key[1] for row in rows if row.key and row.key[0] == "d"]
+    offline_names = {row.key[1] for row in rows if row.key and row.key[0] == "o"}
+    found: dict[tuple[str, ...], Prospect] = {}
+    if domains:
+        for prospect in Prospect.objects.filter(domain_name__in=domains):
+            found[("d", prospect.domain_name)] = prospect
+    if offline_names:
+        candidates = Prospect.objects.annotate(name_key=Lower("business_name")).filter(
+            Q(domain_name__isnull=True), name_key__in=offline_names
+        )
+        for prospect in candidates:
+            found[("o", prospect.business_name.casefold(), prospect.postal_code.replace(" ", ""))] = prospect
+    return found
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    skipped_already_done: int = 0
+    outcomes: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, outcome, label, error)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.duplicates + self.failed
+
+
+def prospect_import(
+    *,
+    batch: ImportBatch,
+    rows: Iterable[tuple[int, dict[str, str]]],
+    mapping: dict[str, str],
+    user: AbstractBaseUser | None = None,
+    dry_run: bool = False,
+    keep_outcomes: int = 0,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import numbered rows into `batch` according to its settings (mode, source, channel, country).
+
+    Lines already recorded on the batch are skipped (resume). With `dry_run` nothing is written and the
+    returned summary says what would happen; `keep_outcomes` keeps that many per-line outcomes for a preview.
+    """
+    settings = batch.settings
+    mode = ImportMode(settings.get("mode", ImportMode.CREATE))
+    defaults = {
+        "channel": settings.get("channel") or Prospect.Channel.DIGITAL,
+        "source": settings.get("source") or "import",
+        "country": settings.get("country") or "LU",
+    }
+    summary = ImportSummary()
+    seen_keys: set[tuple[str, ...]] = set()
+    try:
+        # A dry run is one transaction that is rolled back; a real run commits chunk by chunk.
+        with transaction.atomic() if dry_run else nullcontext():
+            for chunk in _chunks(rows, CHUNK_SIZE):
+                parsed = [_parse_row(line, raw, mapping, defaults) for line, raw in chunk]
+                _import_chunk(batch, parsed, mode, user, seen_keys, summary, keep_outcomes, dry_run)
+                if on_progress:
+                    on_progress(len(chunk))
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    return summary
+
+
+def _import_chunk(
+    batch: ImportBatch,
+    parsed: list[_ParsedRow],
+    mode: ImportMode,
+    user: AbstractBaseUser | None,
+    seen_keys: set[tuple[str, ...]],
+    summary: ImportSummary,
+    keep_outcomes: int,
+    dry_run: bool,
+) -> None:
+    with transaction.atomic():
+        done_lines = set(
+            ImportRow.objects.filter(
+                batch=batch, line_number__gte=parsed[0].line_number, line_number__lte=parsed[-1].line_number
+            ).values_list("line_number", flat=True)
+        )
+        todo = []
+        for row in parsed:
+            if row.line_number in done_lines:
+                summary.skipped_already_done += 1
+                if row.key:
+                    seen_keys.add(row.key)
+            else:
+                todo.append(row)
+        if not todo:
+            return
+        existing = _existing_prospects([row for row in todo if row.key])
+
+        to_create: list[tuple[_ParsedRow, Prospect]] = []
+        to_update: dict[int, Prospect] = {}
+        outcome_of: dict[int, tuple[str, str, Prospect | None]] = {}  # line -> (outcome, error, prospect)
+        for row in todo:
+            if row.error:
+                outcome_of[row.line_number] = (ImportRow.Outcome.FAILED, row.error, None)
+                continue
+            if row.key in seen_keys:
+                outcome_of[row.line_number] = (ImportRow.Outcome.DUPLICATE, "Duplicate of an earlier line.", None)
+                continue
+            seen_keys.add(row.key)
+            current = existing.get(row.key)
+            if current is not None:
+                if mode == ImportMode.CREATE:
+                    outcome_of[row.line_number] = (ImportRow.Outcome.DUPLICATE, "Already in the database.", current)
+                else:
+                    for name in _UPDATABLE_FIELDS:
+                        if row.fields[name] and name != "source":
+                            setattr(current, name, row.fields[name])
+                    if row.fields["tags"]:
+                        current.tags = sorted(set(current.tags or []) | set(row.fields["tags"]))
+                    to_update[current.pk] = current
+                    outcome_of[row.line_number] = (ImportRow.Outcome.UPDATED, "", current)
+            elif mode == ImportMode.UPDATE_ONLY:
+                what = row.fields["domain_name"] or row.fields["business_name"]
+                outcome_of[row.line_number] = (
+                    ImportRow.Outcome.FAILED,
+                    f"No existing prospect {what} (mode update_only never creates).",
+                    None,
+                )
+            else:
+                prospect = Prospect(**row.fields, status=Prospect.Status.PENDING, captured_by=user)
+                to_create.append((row, prospect))
+                outcome_of[row.line_number] = (ImportRow.Outcome.CREATED, "", prospect)
+
+        if to_create:
+            Prospect.objects.bulk_create([prospect for _, prospect in to_create], batch_size=CHUNK_SIZE)
+        if to_update:
+            now = timezone.now()
+            for prospect in to_update.values():
+                prospect.updated_at = now
+            Prospect.objects.bulk_update(
+                list(to_update.values()), [*_UPDATABLE_FIELDS, "tags", "updated_at"], batch_size=CHUNK_SIZE
+            )
+        _contacts_create(todo, outcome_of)
+
+        import_rows = []
+        counts = dict.fromkeys(ImportRow.Outcome.values, 0)
+        for row in todo:
+            outcome, error, prospect = outcome_of[row.line_number]
+            counts[outcome] += 1
+            import_rows.append(
+                ImportRow(
+                    batch=batch,
+                    line_number=row.line_number,
+                    raw_payload=row.raw,
+                    data_hash=row.data_hash,
+                    prospect=prospect,
+                    outcome=outcome,
+                    error=error,
+                )
+            )
+            if len(summary.outcomes) < keep_outcomes:
+                label = (row.fields.get("domain_name") or row.fields.get("business_name") or "") if row.fields else ""
+                summary.outcomes.append((row.line_number, outcome, label, error))
+        ImportRow.objects.bulk_create(import_rows, batch_size=CHUNK_SIZE)
+        summary.created += counts[ImportRow.Outcome.CREATED]
+        summary.updated += counts[ImportRow.Outcome.UPDATED]
+        summary.duplicates += counts[ImportRow.Outcome.DUPLICATE]
+        summary.failed += counts[ImportRow.Outcome.FAILED]
+        if not dry_run:
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                total_rows=F("total_rows") + len(todo),
+                created_count=F("created_count") + counts[ImportRow.Outcome.CREATED],
+                updated_count=F("updated_count") + counts[ImportRow.Outcome.UPDATED],
+                duplicate_count=F("duplicate_count") + counts[ImportRow.Outcome.DUPLICATE],
+                failed_count=F("failed_count") + counts[ImportRow.Outcome.FAILED],
+            )
+
+
+def _contacts_create(rows: list[_ParsedRow], outcome_of: dict[int, tuple[str, str, Prospect | None]]) -> None:
+    """E-mail and phone columns become contacts; primary only on prospects created by this import."""
+    contacts = []
+    for row in rows:
+        outcome, _, prospect = outcome_of[row.line_number]
+        if prospect is None or outcome not in {ImportRow.Outcome.CREATED, ImportRow.Outcome.UPDATED}:
+            continue
+        is_new = outcome == ImportRow.Outcome.CREATED
+        for contact_type, value in (("email", row.email), ("phone", row.phone)):
+            if value:
+                contacts.append(
+                    ProspectContact(
+                        prospect=prospect,
+                        contact_type=contact_type,
+                        value=value,
+                        label=row.contact_name,
+                        is_primary=is_new,
+                    )
+                )
+    if contacts:
+        ProspectContact.objects.bulk_create(contacts, ignore_conflicts=True, batch_size=CHUNK_SIZE)
+
+
+def import_batch_create(
+    *,
+    path: str | Path,
+    name: str,
+    mode: str = ImportMode.CREATE,
+    source: str = "",
+    channel: str = "",
+    country: str = "",
+    user: AbstractBaseUser | None = None,
+) -> ImportBatch:
+    """Check that the file is readable and register a pending batch for it (nothing imported yet)."""
+    mode = ImportMode(mode)
+    if channel and channel not in Prospect.Channel.values:
+        raise ImportFileError(f"Unknown channel {channel!r} (use digital or offline).")
+    try:
+        table = tabular_file_open(path)
+    except TabularFileError as exc:
+        raise ImportFileError(str(exc)) from exc
+    if next(table.rows(), None) is None:
+        raise ImportFileError("The file has a header but no data rows.")
+    return ImportBatch.objects.create(
+        name=name,
+        source_file=str(path),
+        uploaded_by=user if user is not None and user.is_authenticated else None,
+        settings={
+            "mode": str(mode),
+            "source": source,
+            "channel": channel,
+            "country": country.upper(),
+            "columns": table.mapping,
+            "has_header_row": table.has_header_row,
+        },
+    )
+
+
+def import_batch_run(
+    *,
+    batch: ImportBatch,
+    user: AbstractBaseUser | None = None,
+    dry_run: bool = False,
+    keep_outcomes: int = 0,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Run (or resume) the import of a registered batch from its file; safe to call again after a crash."""
+    try:
+        table = tabular_file_open(batch.source_file)
+    except TabularFileError as exc:
+        raise ImportFileError(str(exc)) from exc
+    if not dry_run:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    try:
+        summary = prospect_import(
+            batch=batch,
+            rows=table.rows(),
+            mapping=table.mapping,
+            user=user or batch.uploaded_by,
+            dry_run=dry_run,
+            keep_outcomes=keep_outcomes,
+            on_progress=on_progress,
+        )
+    except Exception:
+        if not dry_run:
+            ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
+        raise
+    if not dry_run:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.COMPLETED, completed_at=timezone.now())
+        batch.refresh_from_db()
+        activity_log_record(
+            entity=batch,
+            action="imported",
+            actor=user or batch.uploaded_by,
+            description=(
+                f"{batch.created_count} created, {batch.updated_count} updated, "
+                f"{batch.duplicate_count} duplicates, {batch.failed_count} failed"
+            ),
+        )
+    return summary
+
+
+def import_batch_revert(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> int:
+    """Delete the prospects this batch created (not those it only updated); returns how many."""
+    created_ids = ImportRow.objects.filter(
+        batch=batch, outcome=ImportRow.Outcome.CREATED, prospect__isnull=False
+    ).values_list("prospect_id", flat=True)
+    deleted = 0
+    with transaction.atomic():
+        ids = list(created_ids)
+        for chunk in _chunks(ids, CHUNK_SIZE):
+            deleted += Prospect.objects.filter(pk__in=chunk).delete()[1].get(Prospect._meta.label, 0)
+        batch.status = ImportBatch.Status.REVERTED
+        batch.save(update_fields=["status"])
+        activity_log_record(
+            entity=batch, action="reverted", actor=user, description=f"Deleted {deleted} prospects it created"
+        )
+    return deleted
+
+
+def import_file_store(*, uploaded: Any) -> Path:
+    """Keep an uploaded file under MEDIA_ROOT/imports so a worker (or a resume) can read it later."""
+    import uuid
+
+    from django.conf import settings as django_settings
+    from django.utils.text import get_valid_filename
+
+    folder = Path(django_settings.MEDIA_ROOT) / "imports" / timezone.now().strftime("%Y/%m")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex[:12]}-{get_valid_filename(Path(uploaded.name).name)[:100]}"
+    with path.open("wb") as handle:
+        for chunk in uploaded.chunks():
+            handle.write(chunk)
+    return path
