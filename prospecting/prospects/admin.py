@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from prospecting.core.export_formats import SafeCSV, SafeXLSX
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.interactions.models import Interaction
+from prospecting.prospects import admin_views, services
+from prospecting.prospects.exports_api import leads_csv_response
 from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
 from prospecting.scoring.models import ProspectScore
@@ -96,6 +102,9 @@ class ScoreInline(_ReadOnlyProfileInline):
 @admin.register(Prospect)
 class ProspectAdmin(ImportExportModelAdmin):
     resource_classes = [ProspectResource]
+    export_formats = [SafeCSV, SafeXLSX]
+    import_export_change_list_template = "admin/prospects/prospect/change_list.html"
+    actions = ["export_leads_csv"]
     list_display = [
         "display_name",
         "domain_link",
@@ -169,6 +178,28 @@ class ProspectAdmin(ImportExportModelAdmin):
             obj.captured_by = request.user
         super().save_model(request, obj, form, change)
 
+    def get_urls(self):
+        capture = path("capture/", self.admin_site.admin_view(self.capture_view), name="prospects_prospect_capture")
+        return [capture, *super().get_urls()]
+
+    def capture_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return admin_views.prospect_capture_view(self, request)
+
+    def import_action(self, request, **kwargs):
+        """The Import button: our import service with its own preview and confirm steps."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return admin_views.prospect_import_view(self, request)
+
+    def process_import(self, request, **kwargs):
+        return self.import_action(request, **kwargs)
+
+    @admin.action(description="Export selected as lead CSV")
+    def export_leads_csv(self, request, queryset):
+        return leads_csv_response(queryset=queryset)
+
 
 @admin.register(ProspectContact)
 class ProspectContactAdmin(admin.ModelAdmin):
@@ -228,6 +259,26 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "uploaded_by",
     ]
     inlines = [ImportRowInline]
+    actions = ["revert_batches"]
+
+    @admin.action(description="Revert: delete the prospects these imports created", permissions=["delete"])
+    def revert_batches(self, request, queryset):
+        batches = list(queryset.exclude(status=ImportBatch.Status.REVERTED))
+        if request.POST.get("confirm") != "yes":
+            to_delete = ImportRow.objects.filter(
+                batch__in=batches, outcome=ImportRow.Outcome.CREATED, prospect__isnull=False
+            ).count()
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Revert imports?",
+                "batches": batches,
+                "to_delete": to_delete,
+            }
+            return TemplateResponse(request, "admin/prospects/importbatch/revert_confirmation.html", context)
+        deleted = sum(services.import_batch_revert(batch=batch, user=request.user) for batch in batches)
+        self.message_user(request, f"Reverted {len(batches)} imports: {deleted} prospects deleted.", messages.SUCCESS)
+        return None
 
 
 @admin.register(ImportRow)

@@ -136,23 +136,3 @@ def test_admin_export_button_downloads_csv(admin_client_logged_in):
     )
     assert response.status_code == 200, response.content.decode()[:2000]
     assert "exported.lu" in response.content.decode()
-
-
-def test_admin_import_button_previews_then_imports(admin_client_logged_in):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from prospecting.prospects.models import Prospect
-
-    csv_bytes = b"domain_name,business_name,channel,status,country\nWWW.Imported.LU,Imported SA,digital,pending,LU\n"
-    upload = SimpleUploadedFile("prospects.csv", csv_bytes, content_type="text/csv")
-    url = reverse("admin:prospects_prospect_import")
-    preview = admin_client_logged_in.post(url, {"format": "0", "resource": "0", "import_file": upload})
-    assert preview.status_code == 200
-    assert b"Imported SA" in preview.content
-    assert not Prospect.objects.exists()
-    form = preview.context["confirm_form"]
-    confirm = admin_client_logged_in.post(
-        reverse("admin:prospects_prospect_process_import"), {**form.initial, "resource": "0"}
-    )
-    assert confirm.status_code == 302, confirm.content.decode()[:3000]
-    assert Prospect.objects.get().domain_name == "imported.lu"

@@ -386,9 +386,13 @@ def import_batch_run(
     user: AbstractBaseUser | None = None,
     dry_run: bool = False,
     keep_outcomes: int = 0,
+    preview_rows: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Run (or resume) the import of a registered batch from its file; safe to call again after a crash."""
+    """Run (or resume) the import of a registered batch from its file; safe to call again after a crash.
+
+    `preview_rows` limits a dry run to the file's first rows, so a huge file previews quickly.
+    """
     try:
         table = tabular_file_open(batch.source_file)
     except TabularFileError as exc:
@@ -398,7 +402,7 @@ def import_batch_run(
     try:
         summary = prospect_import(
             batch=batch,
-            rows=table.rows(),
+            rows=islice(table.rows(), preview_rows) if dry_run and preview_rows else table.rows(),
             mapping=table.mapping,
             user=user or batch.uploaded_by,
             dry_run=dry_run,
