@@ -7,6 +7,7 @@ looks up a domain goes through `normalize_domain`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import idna
@@ -19,6 +20,7 @@ class InvalidDomainError(ValueError):
     """The value cannot be turned into a registrable-looking domain name."""
 
 
+@lru_cache(maxsize=16384)  # imports normalize each domain several times (parse, save, lookup)
 def normalize_domain(value: str) -> str:
     """Return the canonical form of a domain or URL: lowercase, punycode, no scheme/www/port/path.
 

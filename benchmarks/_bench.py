@@ -1,0 +1,72 @@
+"""Shared set-up for benchmark scripts: a throw-away database and Django, then timing helpers.
+
+SQLite by default (a temporary file). With DATABASE_URL pointing at PostgreSQL, a separate database
+`<name>_bench` is created next to it (the role needs CREATEDB) and dropped at the end: your data is
+never touched.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import resource
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _postgres_bench_url(url: str) -> str:
+    import psycopg
+
+    parts = urlsplit(url)
+    bench_name = parts.path.lstrip("/") + "_bench"
+    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+        conn.execute(f'CREATE DATABASE "{bench_name}"')
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+
+    atexit.register(drop)
+    return urlunsplit(parts._replace(path="/" + bench_name))
+
+
+def django_setup() -> str:
+    """Point Django at a fresh database, migrate it, and return a label for the report."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        os.environ["DATABASE_URL"] = _postgres_bench_url(url)
+        label = "PostgreSQL"
+    else:
+        folder = tempfile.mkdtemp(prefix="prospecting-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+        label = "SQLite"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return label
+
+
+@contextmanager
+def timed(label: str, results: dict[str, float]):
+    start = time.perf_counter()
+    yield
+    results[label] = time.perf_counter() - start
+
+
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
