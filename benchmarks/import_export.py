@@ -126,7 +126,9 @@ def main() -> None:
     wipe()
     command_rate = args.import_rows / command_seconds
     ie_rate = args.import_rows / ie_seconds
-    print(f"import_prospects command:      {command_rate:10,.0f} rows/s ({command_seconds:.1f} s, {imported:,} created)")
+    print(
+        f"import_prospects command:      {command_rate:10,.0f} rows/s ({command_seconds:.1f} s, {imported:,} created)"
+    )
     print(f"django-import-export default:  {ie_rate:10,.0f} rows/s ({ie_seconds:.1f} s, {ie_imported:,} created)")
     ratio = command_rate / ie_rate
     print(f"ratio: {ratio:.1f}x (target >= {TARGET_RATIO}x) {'OK' if ratio >= TARGET_RATIO else 'BELOW TARGET'}")

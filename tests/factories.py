@@ -12,7 +12,7 @@ from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.interactions.models import Interaction
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
 from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
-from prospecting.scoring.models import ProspectScore
+from prospecting.scoring.models import Lead, ProspectScore
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -99,6 +99,16 @@ class ProspectScoreFactory(factory.django.DjangoModelFactory):
     computed_at = factory.LazyFunction(timezone.now)
 
 
+class LeadFactory(ProspectFactory):
+    """A prospect with a score (what the Leads list shows)."""
+
+    class Meta:
+        model = Lead
+        skip_postgeneration_save = True
+
+    score = factory.RelatedFactory(ProspectScoreFactory, factory_related_name="prospect")
+
+
 class InteractionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Interaction
@@ -179,6 +189,7 @@ FACTORY_BY_MODEL = {
     TechProfile: TechProfileFactory,
     PerformanceProfile: PerformanceProfileFactory,
     ProspectScore: ProspectScoreFactory,
+    Lead: LeadFactory,
     Interaction: InteractionFactory,
     ScanJob: ScanJobFactory,
     ActivityLog: ActivityLogFactory,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from prospecting.interactions.models import Interaction
+from prospecting.scoring.services import score_refresh_on_commit
 
 
 @admin.register(Interaction)
@@ -27,3 +28,4 @@ class InteractionAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        score_refresh_on_commit(prospect_ids=[obj.prospect_id])

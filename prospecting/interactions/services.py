@@ -9,6 +9,7 @@ from django.db import transaction
 
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect
+from prospecting.scoring.services import score_refresh_on_commit
 
 
 def interaction_create(
@@ -19,4 +20,5 @@ def interaction_create(
     interaction.full_clean()
     with transaction.atomic():
         interaction.save()
+        score_refresh_on_commit(prospect_ids=[prospect.pk])
     return interaction

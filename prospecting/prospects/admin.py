@@ -18,7 +18,9 @@ from prospecting.prospects import admin_views, services
 from prospecting.prospects.exports_api import leads_csv_response
 from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
+from prospecting.scoring.admin import breakdown_table
 from prospecting.scoring.models import ProspectScore
+from prospecting.scoring.services import score_refresh_on_commit, scores_compute_batch
 
 
 class ContactInline(admin.TabularInline):
@@ -89,14 +91,24 @@ class ScoreInline(_ReadOnlyProfileInline):
     fields = [
         "score",
         "lead_tier",
+        "lead_type",
+        "summary",
+        "breakdown",
         "technical_health_score",
         "modernity_score",
         "business_value_score",
         "engagement_score",
-        "reason_flags",
+        "intent_level",
+        "buying_signal",
+        "recommended_channel",
         "rules_version",
         "computed_at",
     ]
+    readonly_fields = ["breakdown"]
+
+    @admin.display(description="Why this score")
+    def breakdown(self, obj):
+        return breakdown_table(obj)
 
 
 @admin.register(Prospect)
@@ -104,7 +116,7 @@ class ProspectAdmin(ImportExportModelAdmin):
     resource_classes = [ProspectResource]
     export_formats = [SafeCSV, SafeXLSX]
     import_export_change_list_template = "admin/prospects/prospect/change_list.html"
-    actions = ["export_leads_csv"]
+    actions = ["export_leads_csv", "recompute_scores"]
     list_display = [
         "display_name",
         "domain_link",
@@ -195,6 +207,27 @@ class ProspectAdmin(ImportExportModelAdmin):
 
     def process_import(self, request, **kwargs):
         return self.import_action(request, **kwargs)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Interaction:
+            for interaction in formset.save(commit=False):
+                if interaction.created_by_id is None:
+                    interaction.created_by = request.user
+                interaction.save()
+            for deleted in formset.deleted_objects:
+                deleted.delete()
+            formset.save_m2m()
+            return
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        score_refresh_on_commit(prospect_ids=[form.instance.pk])
+
+    @admin.action(description="Recompute scores")
+    def recompute_scores(self, request, queryset):
+        count = scores_compute_batch(queryset=queryset)
+        self.message_user(request, f"Recomputed {count} scores.", messages.SUCCESS)
 
     @admin.action(description="Export selected as lead CSV")
     def export_leads_csv(self, request, queryset):

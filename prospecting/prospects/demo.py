@@ -209,4 +209,7 @@ def demo_data_seed(*, user: AbstractBaseUser | None = None) -> int:
                 next_action_date=(now + timedelta(days=3)).date(),
                 created_by=user,
             )
+    from prospecting.scoring.services import scores_compute_batch
+
+    scores_compute_batch(queryset=Prospect.objects.filter(source__in=[_DEMO_SOURCE_DIGITAL, _DEMO_SOURCE_OFFLINE]))
     return count

@@ -51,6 +51,12 @@ class LeadFilter(ProspectFilter):
         choices=ProspectContact.ContactType.choices, method="filter_contact_type"
     )
     cms = django_filters.CharFilter(field_name="tech_profile__cms", lookup_expr="iexact")
+    lead_type = django_filters.MultipleChoiceFilter(
+        field_name="score__lead_type", choices=ProspectScore.LeadType.choices
+    )
+    intent_level = django_filters.ChoiceFilter(
+        field_name="score__intent_level", choices=ProspectScore.IntentLevel.choices
+    )
 
     class Meta(ProspectFilter.Meta):
         fields = [*ProspectFilter.Meta.fields]

@@ -1,6 +1,46 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from prospecting.scoring.models import ProspectScore
+from prospecting.scoring.models import Lead, ProspectScore
+from prospecting.scoring.selectors import leads_queryset, main_reasons
+from prospecting.scoring.services import scores_compute_batch
+
+TIER_COLOURS = {
+    "top_priority": "#b91c1c",
+    "quick_win": "#c2410c",
+    "strategic": "#1d4ed8",
+    "low_priority": "#6b7280",
+}
+
+
+def tier_badge(score: ProspectScore | None) -> str:
+    if score is None:
+        return "—"
+    return format_html(
+        '<span style="background:{};color:#fff;border-radius:.6em;padding:.1em .6em;white-space:nowrap">{}</span>',
+        TIER_COLOURS.get(score.lead_tier, "#6b7280"),
+        score.get_lead_tier_display(),
+    )
+
+
+def breakdown_table(score: ProspectScore | None) -> str:
+    """The "why" of a score: every rule that fired, its points and component, and the total."""
+    if score is None or not score.score_breakdown:
+        return "—"
+    rows = sorted(score.score_breakdown.values(), key=lambda item: (item["component"], -item["points"]))
+    body = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td style='text-align:right'>+{}</td></tr>",
+        ((item["label"], item["component"].replace("_", " "), item["points"]) for item in rows),
+    )
+    return format_html(
+        "<table class='score-breakdown'><thead><tr><th>Reason</th><th>Component</th><th>Points</th></tr></thead>"
+        "<tbody>{}</tbody><tfoot><tr><th colspan='2'>Score</th><th style='text-align:right'>{}</th></tr></tfoot>"
+        "</table>",
+        body,
+        score.score,
+    )
 
 
 @admin.register(ProspectScore)
@@ -9,16 +49,97 @@ class ProspectScoreAdmin(admin.ModelAdmin):
         "prospect",
         "score",
         "lead_tier",
+        "lead_type",
         "technical_health_score",
         "modernity_score",
         "business_value_score",
         "engagement_score",
         "computed_at",
     ]
-    list_filter = ["lead_tier", "rules_version"]
+    list_filter = ["lead_tier", "lead_type", "intent_level", "rules_version"]
     search_fields = ["prospect__domain_name", "prospect__business_name"]
     list_select_related = ["prospect"]
     autocomplete_fields = ["prospect"]
-    readonly_fields = ["computed_at"]
+    readonly_fields = ["computed_at", "breakdown"]
     ordering = ["-score"]
     show_full_result_count = False
+
+    @admin.display(description="Breakdown")
+    def breakdown(self, obj):
+        return breakdown_table(obj)
+
+
+class PresetFilter(admin.SimpleListFilter):
+    title = "preset"
+    parameter_name = "preset"
+
+    def lookups(self, request, model_admin):
+        return [("top_priority", "Top priority (≥ 70)"), ("quick_wins", "Quick wins (50-69)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "top_priority":
+            return queryset.filter(score__lead_tier="top_priority")
+        if self.value() == "quick_wins":
+            return queryset.filter(score__lead_tier="quick_win")
+        return queryset
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "domain_name",
+        "tier",
+        "score_value",
+        "lead_type",
+        "reasons",
+        "primary_contact",
+        "city",
+        "status",
+    ]
+    list_filter = [PresetFilter, "score__lead_tier", "score__lead_type", "channel", "status", "score__intent_level"]
+    search_fields = ["business_name", "domain_name", "city"]
+    list_display_links = None
+    list_per_page = 100
+    show_full_result_count = False
+    actions = ["recompute_scores"]
+
+    def get_queryset(self, request):
+        return leads_queryset(super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Name", ordering="business_name")
+    def name(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:prospects_prospect_change", args=[obj.pk]), obj.display_name
+        )
+
+    @admin.display(description="Tier", ordering="score__lead_tier")
+    def tier(self, obj):
+        return tier_badge(obj.score)
+
+    @admin.display(description="Score", ordering="-score__score")
+    def score_value(self, obj):
+        return obj.score.score
+
+    @admin.display(description="Lead type", ordering="score__lead_type")
+    def lead_type(self, obj):
+        return obj.score.get_lead_type_display() or "—"
+
+    @admin.display(description="Main reasons")
+    def reasons(self, obj):
+        return "; ".join(main_reasons(obj.score.score_breakdown)) or "—"
+
+    @admin.display(description="Primary contact")
+    def primary_contact(self, obj):
+        return obj.primary_email or obj.primary_phone or "—"
+
+    @admin.action(description="Recompute scores")
+    def recompute_scores(self, request, queryset):
+        count = scores_compute_batch(queryset=queryset)
+        self.message_user(request, f"Recomputed {count} scores.", messages.SUCCESS)

@@ -17,6 +17,27 @@ class ProspectScore(models.Model):
         STRATEGIC = "strategic", "Strategic"
         LOW_PRIORITY = "low_priority", "Low priority"
 
+    class LeadType(models.TextChoices):
+        NO_WEBSITE = "no_website", "No website"
+        PARKED = "parked", "Parked domain"
+        BAD_WEBSITE = "bad_website", "Bad website"
+        OUTDATED_CMS = "outdated_cms", "Outdated CMS"
+        NO_HTTPS = "no_https", "No HTTPS"
+        SLOW_SITE = "slow_site", "Slow site"
+        NOT_MOBILE_FRIENDLY = "not_mobile_friendly", "Not mobile friendly"
+        GOOD_WEBSITE = "good_website", "Good website"
+
+    class IntentLevel(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone"
+        VISIT = "visit", "Visit"
+        LETTER = "letter", "Letter"
+
     prospect = models.OneToOneField(Prospect, on_delete=models.CASCADE, related_name="score")
     score = models.PositiveSmallIntegerField(default=0, validators=[MinValueValidator(0), MaxValueValidator(100)])
     technical_health_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(40)])
@@ -28,11 +49,19 @@ class ProspectScore(models.Model):
     lead_tier = models.CharField(max_length=16, choices=LeadTier.choices, default=LeadTier.LOW_PRIORITY)
     rules_version = models.CharField(max_length=64, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+    lead_type = models.CharField(
+        max_length=24, choices=LeadType.choices, blank=True, help_text="Empty until the website was checked."
+    )
+    intent_level = models.CharField(max_length=8, choices=IntentLevel.choices, default=IntentLevel.LOW)
+    buying_signal = models.BooleanField(default=False)
+    recommended_channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    summary = models.TextField(blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["lead_tier", "score"], name="score_tier_score_idx"),
             models.Index(fields=["-score"], name="score_score_idx"),
+            models.Index(fields=["lead_type", "score"], name="score_lead_type_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(score__lte=100), name="score_at_most_100"),
@@ -40,3 +69,12 @@ class ProspectScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score} ({self.get_lead_tier_display()})"
+
+
+class Lead(Prospect):
+    """Scored prospects, as the sales team looks at them (the admin's Leads list)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "lead"
+        verbose_name_plural = "leads"

@@ -1,1 +1,46 @@
-"""Reads of the scoring app. Filled by the issue that builds this capability; see README."""
+"""Reads of scored prospects: the leads lists."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from prospecting.prospects.models import Prospect, ProspectContact
+
+
+def _primary(contact_type: str) -> Subquery:
+    contacts = ProspectContact.objects.filter(prospect=OuterRef("pk"), contact_type=contact_type)
+    return Subquery(contacts.order_by("-is_primary", "id").values("value")[:1])
+
+
+def leads_queryset(base: QuerySet[Prospect] | None = None) -> QuerySet[Prospect]:
+    """Scored prospects with score and primary contacts joined in the same query, best first."""
+    queryset = base if base is not None else Prospect.objects.all()
+    return (
+        queryset.filter(score__isnull=False)
+        .select_related("score")
+        .annotate(primary_email=_primary("email"), primary_phone=_primary("phone"))
+        .order_by("-score__score", "-pk")
+    )
+
+
+def main_reasons(breakdown: dict, limit: int = 3) -> list[str]:
+    """The labels of the rules that added the most points."""
+    items = sorted(breakdown.values(), key=lambda item: -item.get("points", 0))
+    return [item["label"] for item in items[:limit] if item.get("points")]
+
+
+def score_compute_targets(params: dict) -> QuerySet[Prospect]:
+    """Which prospects a score-compute job covers: explicit ids, stale ones, a leads filter, or all."""
+    from prospecting.prospects.filters import ProspectFilter
+    from prospecting.scoring.services import stale_scores_queryset
+
+    if params.get("prospect_ids"):
+        return Prospect.objects.filter(pk__in=params["prospect_ids"])
+    if params.get("stale"):
+        return stale_scores_queryset()
+    if params.get("filter"):
+        filterset = ProspectFilter(params["filter"], queryset=Prospect.objects.all())
+        if not filterset.is_valid():
+            raise ValueError(f"Invalid filter: {dict(filterset.errors)}")
+        return filterset.qs
+    return Prospect.objects.all()

@@ -1,1 +1,355 @@
-"""Writes of the scoring app. Filled by the issue that builds this capability; see README."""
+"""Computing opportunity scores: one evaluation function, fed one prospect or a million in chunks.
+
+`score_compute` and `scores_compute_batch` load the same flat facts (`_FACT_FIELDS`) and call the same
+`score_evaluate`, so a batch recompute gives exactly what computing each prospect alone would.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from prospecting.interactions.models import Interaction
+from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.scoring.models import ProspectScore
+from prospecting.scoring.rules import COMPONENT_MAXIMA, ProspectFacts, RuleSet, active_rule_set, tier_for
+
+BATCH_CHUNK = 5000
+_TIER_LABELS = dict(ProspectScore.LeadTier.choices)
+_SCORE_FIELDS = [
+    "score",
+    "technical_health_score",
+    "modernity_score",
+    "business_value_score",
+    "engagement_score",
+    "reason_flags",
+    "score_breakdown",
+    "lead_tier",
+    "rules_version",
+    "computed_at",
+    "lead_type",
+    "intent_level",
+    "buying_signal",
+    "recommended_channel",
+    "summary",
+]
+
+
+@dataclass
+class ScoreResult:
+    score: int
+    components: dict[str, int]
+    reason_flags: list[str]
+    breakdown: dict[str, dict[str, Any]]
+    lead_tier: str
+    lead_type: str
+    intent_level: str
+    buying_signal: bool
+    recommended_channel: str
+    summary: str
+
+
+def score_evaluate(
+    facts: ProspectFacts, rule_set: RuleSet, *, name: str = "", primary_contact: str = ""
+) -> ScoreResult:
+    """Apply every rule; each component is capped at its maximum, and the breakdown records the points each
+    rule actually added, so the breakdown always sums to the score."""
+    components = dict.fromkeys(COMPONENT_MAXIMA, 0)
+    breakdown: dict[str, dict[str, Any]] = {}
+    for rule in rule_set.rules:
+        if rule.points <= 0 or not rule.condition(facts):
+            continue
+        room = COMPONENT_MAXIMA[rule.component] - components[rule.component]
+        applied = max(0, min(rule.points, room))
+        components[rule.component] += applied
+        breakdown[rule.key] = {
+            "component": rule.component,
+            "points": applied,
+            "rule_points": rule.points,
+            "label": rule.label,
+        }
+    score = sum(components.values())
+    lead_tier = tier_for(score, rule_set.tiers)
+    flags = list(breakdown)
+    lead_type = _lead_type(facts, set(flags))
+    intent, buying = _intent(facts, score, rule_set)
+    channel = _recommended_channel(facts)
+    summary = _summary(
+        name=name,
+        score=score,
+        tier=lead_tier,
+        breakdown=breakdown,
+        channel=channel,
+        contact=primary_contact,
+        facts=facts,
+    )
+    return ScoreResult(
+        score=score,
+        components=components,
+        reason_flags=flags,
+        breakdown=breakdown,
+        lead_tier=lead_tier,
+        lead_type=lead_type,
+        intent_level=intent,
+        buying_signal=buying,
+        recommended_channel=channel,
+        summary=summary,
+    )
+
+
+def _lead_type(facts: ProspectFacts, flags: set[str]) -> str:
+    if facts.status == "parked" or "parked_domain" in flags:
+        return ProspectScore.LeadType.PARKED
+    if facts.without_website:
+        return ProspectScore.LeadType.NO_WEBSITE
+    if not facts.live_site:
+        return ""  # not checked yet
+    if "http_error" in flags or (facts.performance_score is not None and facts.performance_score < 30):
+        return ProspectScore.LeadType.BAD_WEBSITE
+    if "outdated_cms" in flags:
+        return ProspectScore.LeadType.OUTDATED_CMS
+    if "no_https" in flags:
+        return ProspectScore.LeadType.NO_HTTPS
+    if flags & {"slow_lcp", "poor_performance"}:
+        return ProspectScore.LeadType.SLOW_SITE
+    if "not_mobile_friendly" in flags:
+        return ProspectScore.LeadType.NOT_MOBILE_FRIENDLY
+    return ProspectScore.LeadType.GOOD_WEBSITE
+
+
+def _intent(facts: ProspectFacts, score: int, rule_set: RuleSet) -> tuple[str, bool]:
+    now = facts.now or timezone.now()
+    recent_positive = bool(
+        facts.last_positive_interaction and now - facts.last_positive_interaction <= datetime.timedelta(days=30)
+    )
+    buying_signal = recent_positive or facts.status == "converted"
+    if buying_signal or (score >= rule_set.tiers["top_priority"] and (facts.has_email or facts.has_phone)):
+        return ProspectScore.IntentLevel.HIGH, buying_signal
+    if score >= rule_set.tiers["quick_win"] or facts.last_interaction:
+        return ProspectScore.IntentLevel.MEDIUM, buying_signal
+    return ProspectScore.IntentLevel.LOW, buying_signal
+
+
+def _recommended_channel(facts: ProspectFacts) -> str:
+    has_place = bool(facts.address.strip() or facts.city.strip())
+    if facts.channel == "offline":
+        if has_place:
+            return ProspectScore.Channel.VISIT
+        if facts.has_phone:
+            return ProspectScore.Channel.PHONE
+        return ProspectScore.Channel.EMAIL if facts.has_email else ProspectScore.Channel.VISIT
+    if facts.has_email:
+        return ProspectScore.Channel.EMAIL
+    if facts.has_phone:
+        return ProspectScore.Channel.PHONE
+    return ProspectScore.Channel.LETTER if has_place else ProspectScore.Channel.EMAIL
+
+
+def _summary(
+    *, name: str, score: int, tier: str, breakdown: dict, channel: str, contact: str, facts: ProspectFacts
+) -> str:
+    reasons = sorted(breakdown.values(), key=lambda item: -item["points"])
+    website_reasons = [item["label"] for item in reasons if item["component"] in {"technical_health", "modernity"}]
+    main = "; ".join(website_reasons[:4]) + ("; …" if len(website_reasons) > 4 else "")
+    parts = [f"{name or 'This prospect'} is a {_TIER_LABELS[tier].lower()} lead ({score}/100)."]
+    if not facts.has_domain:
+        parts.append("No website is known.")
+    elif facts.has_website is None:
+        parts.append("The website has not been checked yet.")
+    if main:
+        parts.append(f"Website opportunity: {main}.")
+    elif facts.live_site:
+        parts.append("The website looks healthy; sell on services rather than a rebuild.")
+    how = {"email": "by e-mail", "phone": "by phone", "visit": "with a visit", "letter": "by letter"}[channel]
+    parts.append(f"Best reached {how}" + (f" ({contact})." if contact else "."))
+    if facts.last_interaction:
+        parts.append(f"Last interaction on {facts.last_interaction:%Y-%m-%d}.")
+    return " ".join(parts)
+
+
+# --- loading facts in bulk ------------------------------------------------------------------------------
+
+_FACT_FIELDS = [
+    "pk",
+    "business_name",
+    "domain_name",
+    "channel",
+    "status",
+    "has_website",
+    "uses_https",
+    "http_status_code",
+    "country",
+    "postal_code",
+    "address",
+    "city",
+    "tech_profile__cms",
+    "tech_profile__cms_version",
+    "tech_profile__analytics",
+    "tech_profile__ecommerce_platform",
+    "tech_profile__tech_stack_json",
+    "tech_profile__scanned_at",
+    "performance_profile__performance_score",
+    "performance_profile__accessibility_score",
+    "performance_profile__seo_score",
+    "performance_profile__largest_contentful_paint_ms",
+    "performance_profile__is_mobile_friendly",
+    "has_email",
+    "has_phone",
+    "has_lu_phone",
+    "primary_email",
+    "primary_phone",
+    "last_positive_interaction",
+    "last_interaction",
+]
+
+
+def _facts_queryset(queryset: QuerySet[Prospect]) -> QuerySet:
+    contacts = ProspectContact.objects.filter(prospect=OuterRef("pk"))
+    email = contacts.filter(contact_type="email").order_by("-is_primary", "id").values("value")[:1]
+    phone = contacts.filter(contact_type="phone").order_by("-is_primary", "id").values("value")[:1]
+    return (
+        queryset.annotate(
+            has_email=Exists(contacts.filter(contact_type="email")),
+            has_phone=Exists(contacts.filter(contact_type="phone")),
+            has_lu_phone=Exists(
+                contacts.filter(contact_type="phone").filter(Q(value__startswith="+352") | Q(value__startswith="00352"))
+            ),
+            primary_email=Subquery(email),
+            primary_phone=Subquery(phone),
+            last_positive_interaction=Subquery(
+                Interaction.objects.filter(prospect=OuterRef("pk"), outcome="positive")
+                .order_by("-created_at")
+                .values("created_at")[:1]
+            ),
+            last_interaction=Subquery(
+                Interaction.objects.filter(prospect=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+            ),
+        )
+        .values_list(*_FACT_FIELDS)
+        .order_by("pk")
+    )
+
+
+def _facts_from_row(row: tuple, now: datetime.datetime) -> tuple[int, ProspectFacts, str, str]:
+    data = dict(zip(_FACT_FIELDS, row, strict=True))
+    stack = data["tech_profile__tech_stack_json"]
+    if isinstance(stack, str):
+        stack = json.loads(stack or "{}")
+    facts = ProspectFacts(
+        channel=data["channel"],
+        status=data["status"],
+        has_domain=bool(data["domain_name"]),
+        has_website=data["has_website"],
+        uses_https=data["uses_https"],
+        http_status_code=data["http_status_code"],
+        country=data["country"] or "",
+        postal_code=data["postal_code"] or "",
+        address=data["address"] or "",
+        city=data["city"] or "",
+        cms=data["tech_profile__cms"] or "",
+        cms_version=data["tech_profile__cms_version"] or "",
+        analytics=data["tech_profile__analytics"] or "",
+        ecommerce_platform=data["tech_profile__ecommerce_platform"] or "",
+        tech_stack=stack or {},
+        tech_scanned=data["tech_profile__scanned_at"] is not None,
+        performance_score=data["performance_profile__performance_score"],
+        accessibility_score=data["performance_profile__accessibility_score"],
+        seo_score=data["performance_profile__seo_score"],
+        lcp_ms=data["performance_profile__largest_contentful_paint_ms"],
+        is_mobile_friendly=data["performance_profile__is_mobile_friendly"],
+        has_email=bool(data["has_email"]),
+        has_phone=bool(data["has_phone"]),
+        has_lu_phone=bool(data["has_lu_phone"]),
+        last_positive_interaction=data["last_positive_interaction"],
+        last_interaction=data["last_interaction"],
+        now=now,
+    )
+    name = data["business_name"] or data["domain_name"] or ""
+    contact = data["primary_email"] or data["primary_phone"] or ""
+    return data["pk"], facts, name, contact
+
+
+def _score_row(prospect_id: int, result: ScoreResult, rule_set: RuleSet, now: datetime.datetime) -> ProspectScore:
+    return ProspectScore(
+        prospect_id=prospect_id,
+        score=result.score,
+        technical_health_score=result.components["technical_health"],
+        modernity_score=result.components["modernity"],
+        business_value_score=result.components["business_value"],
+        engagement_score=result.components["engagement"],
+        reason_flags=result.reason_flags,
+        score_breakdown=result.breakdown,
+        lead_tier=result.lead_tier,
+        rules_version=rule_set.version,
+        computed_at=now,
+        lead_type=result.lead_type,
+        intent_level=result.intent_level,
+        buying_signal=result.buying_signal,
+        recommended_channel=result.recommended_channel,
+        summary=result.summary,
+    )
+
+
+def _compute_ids(ids: list[int], rule_set: RuleSet, now: datetime.datetime) -> int:
+    rows = []
+    for row in _facts_queryset(Prospect.objects.filter(pk__in=ids)):
+        prospect_id, facts, name, contact = _facts_from_row(row, now)
+        result = score_evaluate(facts, rule_set, name=name, primary_contact=contact)
+        rows.append(_score_row(prospect_id, result, rule_set, now))
+    with transaction.atomic():
+        ProspectScore.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["prospect"], update_fields=_SCORE_FIELDS, batch_size=1000
+        )
+        Prospect.objects.filter(pk__in=ids).update(last_score_at=now)
+    return len(rows)
+
+
+def score_compute(*, prospect: Prospect) -> ProspectScore:
+    """Compute and store the score of one prospect."""
+    _compute_ids([prospect.pk], active_rule_set(), timezone.now())
+    return ProspectScore.objects.get(prospect_id=prospect.pk)
+
+
+def scores_compute_batch(
+    *, queryset: QuerySet[Prospect], chunk_size: int = BATCH_CHUNK, on_progress: Callable[[int], None] | None = None
+) -> int:
+    """Compute the scores of every prospect in `queryset`, a chunk at a time (bulk reads, bulk upserts)."""
+    rule_set = active_rule_set()
+    now = timezone.now()
+    total = 0
+    last_pk = 0
+    ids_queryset = queryset.order_by("pk").values_list("pk", flat=True)
+    while True:
+        ids = list(ids_queryset.filter(pk__gt=last_pk)[:chunk_size])
+        if not ids:
+            break
+        total += _compute_ids(ids, rule_set, now)
+        last_pk = ids[-1]
+        if on_progress:
+            on_progress(len(ids))
+    return total
+
+
+def stale_scores_queryset() -> QuerySet[Prospect]:
+    """Prospects whose score is missing, made with other rules, or older than their latest enrichment."""
+    version = active_rule_set().version
+    newer = Q()
+    for field in ["last_http_check_at", "last_tech_scan_at", "last_performance_scan_at", "last_contact_scrape_at"]:
+        newer |= Q(**{f"{field}__gt": F("last_score_at")})
+    return Prospect.objects.filter(
+        Q(score__isnull=True) | Q(last_score_at__isnull=True) | ~Q(score__rules_version=version) | newer
+    )
+
+
+def score_refresh_on_commit(*, prospect_ids: Iterable[int]) -> None:
+    """Recompute these prospects' scores once the current transaction commits (after enrichment or a new
+    interaction), so a rolled-back change never leaves a score behind."""
+    ids = list(prospect_ids)
+    transaction.on_commit(lambda: scores_compute_batch(queryset=Prospect.objects.filter(pk__in=ids)))

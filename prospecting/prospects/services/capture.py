@@ -12,6 +12,7 @@ from django.db import transaction
 from prospecting.core.services import activity_log_record
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.scoring.services import score_refresh_on_commit
 
 
 @dataclass(frozen=True)
@@ -80,4 +81,5 @@ def prospect_capture(*, data: CaptureData, user: AbstractBaseUser) -> Prospect:
             raise ValidationError(exc.message_dict) from exc
         interaction.save()
         activity_log_record(entity=prospect, action="captured", actor=user, description="Quick capture")
+        score_refresh_on_commit(prospect_ids=[prospect.pk])
     return prospect

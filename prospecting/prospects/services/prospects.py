@@ -9,6 +9,7 @@ from django.db import transaction
 
 from prospecting.core.services import activity_log_record
 from prospecting.prospects.models import Prospect
+from prospecting.scoring.services import score_refresh_on_commit
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -46,6 +47,7 @@ def prospect_create(*, data: dict[str, Any], user: User = None) -> Prospect:
     with transaction.atomic():
         prospect.save()
         activity_log_record(entity=prospect, action="created", actor=user, description="Prospect created")
+        score_refresh_on_commit(prospect_ids=[prospect.pk])
     return prospect
 
 
@@ -60,6 +62,7 @@ def prospect_update(*, prospect: Prospect, data: dict[str, Any], user: User = No
     prospect.full_clean()
     with transaction.atomic():
         prospect.save()
+        score_refresh_on_commit(prospect_ids=[prospect.pk])
         if changed:
             activity_log_record(
                 entity=prospect,

@@ -1,0 +1,169 @@
+"""Leads lists and the batch score computation."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from prospecting.core.models import ScanJob
+from prospecting.core.services import scan_job_create, scan_job_enqueue
+from prospecting.prospects.filters import LeadFilter, ProspectFilter
+from prospecting.prospects.models import Prospect
+from prospecting.scoring.models import ProspectScore
+from prospecting.scoring.selectors import leads_queryset, main_reasons, score_compute_targets
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    score = serializers.IntegerField(source="score.score")
+    lead_tier = serializers.CharField(source="score.lead_tier")
+    lead_type = serializers.CharField(source="score.lead_type")
+    components = serializers.SerializerMethodField()
+    reason_flags = serializers.ListField(source="score.reason_flags", child=serializers.CharField())
+    main_reasons = serializers.SerializerMethodField()
+    intent_level = serializers.CharField(source="score.intent_level")
+    buying_signal = serializers.BooleanField(source="score.buying_signal")
+    recommended_channel = serializers.CharField(source="score.recommended_channel")
+    summary = serializers.CharField(source="score.summary")
+    primary_email = serializers.CharField(allow_null=True)
+    primary_phone = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = Prospect
+        fields = [
+            "id",
+            "business_name",
+            "domain_name",
+            "channel",
+            "status",
+            "city",
+            "country",
+            "score",
+            "lead_tier",
+            "lead_type",
+            "components",
+            "reason_flags",
+            "main_reasons",
+            "intent_level",
+            "buying_signal",
+            "recommended_channel",
+            "summary",
+            "primary_email",
+            "primary_phone",
+        ]
+
+    def get_components(self, prospect: Prospect) -> dict[str, int]:
+        score = prospect.score
+        return {
+            "technical_health": score.technical_health_score,
+            "modernity": score.modernity_score,
+            "business_value": score.business_value_score,
+            "engagement": score.engagement_score,
+        }
+
+    def get_main_reasons(self, prospect: Prospect) -> list[str]:
+        return main_reasons(prospect.score.score_breakdown)
+
+
+class LeadListView(generics.ListAPIView):
+    """Scored prospects, best first; filters as the CSV export."""
+
+    serializer_class = LeadSerializer
+    filterset_class = LeadFilter
+    ordering_fields = ["score__score", "created_at", "business_name"]
+    ordering = ["-score__score"]
+    fixed_tier: str | None = None
+
+    def get_queryset(self) -> QuerySet[Prospect]:
+        queryset = leads_queryset()
+        if self.fixed_tier:
+            queryset = queryset.filter(score__lead_tier=self.fixed_tier)
+        return queryset
+
+    @extend_schema(summary="List scored leads", tags=["leads"])
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class TopPriorityLeadsView(LeadListView):
+    fixed_tier = ProspectScore.LeadTier.TOP_PRIORITY
+
+    @extend_schema(summary="Top-priority leads (score ≥ 70)", tags=["leads"])
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class QuickWinLeadsView(LeadListView):
+    fixed_tier = ProspectScore.LeadTier.QUICK_WIN
+
+    @extend_schema(summary="Quick-win leads (score 50-69)", tags=["leads"])
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ScoreComputeRequestSerializer(serializers.Serializer):
+    prospect_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=100_000
+    )
+    filter = serializers.DictField(required=False, help_text='Prospect filters, e.g. {"status": ["active"]}')
+    stale = serializers.BooleanField(required=False, default=False, help_text="Only missing or outdated scores")
+    all = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs: dict) -> dict:
+        chosen = [key for key in ("prospect_ids", "filter") if attrs.get(key)] + [
+            key for key in ("stale", "all") if attrs.get(key)
+        ]
+        if len(chosen) != 1:
+            raise serializers.ValidationError("Give exactly one of prospect_ids, filter, stale=true or all=true.")
+        if attrs.get("filter"):
+            filterset = ProspectFilter(attrs["filter"], queryset=Prospect.objects.none())
+            if not filterset.is_valid():
+                raise serializers.ValidationError({"filter": filterset.errors})
+        return attrs
+
+
+class ScanJobSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ScanJob
+        fields = [
+            "id",
+            "job_type",
+            "status",
+            "total_items",
+            "processed_items",
+            "failed_items",
+            "progress_percent",
+            "params",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class ScoreComputeBatchView(APIView):
+    @extend_schema(
+        summary="Recompute scores in the background",
+        tags=["enrichment"],
+        request=ScoreComputeRequestSerializer,
+        responses={202: ScanJobSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        params = ScoreComputeRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        job_params = {key: value for key, value in params.validated_data.items() if value}
+        with transaction.atomic():
+            job = scan_job_create(
+                job_type=ScanJob.JobType.SCORE_COMPUTE,
+                total_items=score_compute_targets(job_params).count(),
+                params=job_params,
+                user=request.user,
+            )
+            scan_job_enqueue(job=job, func="prospecting.scoring.tasks.scores_compute_task", args=(job.pk,))
+        return Response(ScanJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

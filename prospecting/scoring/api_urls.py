@@ -1,0 +1,10 @@
+from django.urls import path
+
+from prospecting.scoring.api import LeadListView, QuickWinLeadsView, ScoreComputeBatchView, TopPriorityLeadsView
+
+urlpatterns = [
+    path("leads", LeadListView.as_view(), name="leads"),
+    path("leads/top-priority", TopPriorityLeadsView.as_view(), name="leads-top-priority"),
+    path("leads/quick-wins", QuickWinLeadsView.as_view(), name="leads-quick-wins"),
+    path("enrichment/score-compute/batch", ScoreComputeBatchView.as_view(), name="score-compute-batch"),
+]

@@ -1,0 +1,158 @@
+"""Computing and storing scores: single and batch agree, stale detection, recompute triggers."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from prospecting.interactions.services import interaction_create
+from prospecting.prospects.models import Prospect
+from prospecting.scoring.models import ProspectScore
+from prospecting.scoring.rules import active_rule_set
+from prospecting.scoring.services import score_compute, scores_compute_batch, stale_scores_queryset
+from tests.factories import (
+    InteractionFactory,
+    OfflineProspectFactory,
+    PerformanceProfileFactory,
+    ProspectContactFactory,
+    ProspectFactory,
+    TechProfileFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+COMPARED = [
+    "score",
+    "technical_health_score",
+    "modernity_score",
+    "business_value_score",
+    "engagement_score",
+    "reason_flags",
+    "score_breakdown",
+    "lead_tier",
+    "lead_type",
+    "intent_level",
+    "buying_signal",
+    "recommended_channel",
+    "summary",
+    "rules_version",
+]
+
+
+def make_varied_prospects(count=60):
+    prospects = []
+    for index in range(count):
+        prospect = ProspectFactory(
+            status=["pending", "active", "parked", "error", "contacted"][index % 5],
+            has_website=[True, False, None][index % 3],
+            uses_https=index % 2 == 0,
+            country=["LU", "BE"][index % 2],
+            http_status_code=[200, 404, None][index % 3],
+        )
+        if index % 2:
+            TechProfileFactory(prospect=prospect, cms=["WordPress", "Joomla", "", "Wix"][index % 4], cms_version="4.9")
+        if index % 3:
+            PerformanceProfileFactory(
+                prospect=prospect, performance_score=index, largest_contentful_paint_ms=index * 150
+            )
+        if index % 4 == 0:
+            ProspectContactFactory(prospect=prospect, contact_type="email")
+        if index % 5 == 0:
+            ProspectContactFactory(prospect=prospect, contact_type="phone", value=f"+352 621 {index:06d}")
+        if index % 7 == 0:
+            InteractionFactory(prospect=prospect, outcome="positive")
+        prospects.append(prospect)
+    for index in range(10):
+        OfflineProspectFactory(business_name=f"Offline {index}", address="1, Grand-Rue" if index % 2 else "")
+    return prospects
+
+
+def snapshot():
+    return {
+        row["prospect_id"]: {k: row[k] for k in COMPARED}
+        for row in ProspectScore.objects.values("prospect_id", *COMPARED)
+    }
+
+
+def test_batch_compute_equals_single_compute_for_every_prospect():
+    make_varied_prospects()
+    for prospect in Prospect.objects.all():
+        score_compute(prospect=prospect)
+    single = snapshot()
+    ProspectScore.objects.all().delete()
+    scores_compute_batch(queryset=Prospect.objects.all(), chunk_size=7)
+    batch = snapshot()
+    assert len(single) == Prospect.objects.count() == 70
+    assert batch == single
+
+
+def test_batch_compute_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
+    make_varied_prospects(20)
+    with django_assert_max_num_queries(8):
+        scores_compute_batch(queryset=Prospect.objects.all(), chunk_size=1000)
+    make_varied_prospects(60)
+    with django_assert_max_num_queries(8):
+        assert scores_compute_batch(queryset=Prospect.objects.all(), chunk_size=1000) == 100
+
+
+def test_score_compute_stores_result_and_timestamp():
+    prospect = ProspectFactory(has_website=True, uses_https=False, status="active")
+    score = score_compute(prospect=prospect)
+    prospect.refresh_from_db()
+    assert "no_https" in score.reason_flags
+    assert score.rules_version == active_rule_set().version
+    assert prospect.last_score_at is not None
+    assert sum(item["points"] for item in score.score_breakdown.values()) == score.score
+
+
+def test_missing_data_scores_as_unknown_not_a_crash():
+    prospect = ProspectFactory(has_website=None, uses_https=None, city="", postal_code="", country="LU")
+    score = score_compute(prospect=prospect)
+    assert score.reason_flags == ["local_business"]
+    assert score.lead_type == ""
+
+
+def test_recompute_after_settings_change_updates_all_scores(settings):
+    make_varied_prospects(10)
+    scores_compute_batch(queryset=Prospect.objects.all())
+    assert not stale_scores_queryset().exists()
+    old_version = active_rule_set().version
+    settings.SCORING = {"points": {"local_business": 0}}
+    assert stale_scores_queryset().count() == Prospect.objects.count()
+    scores_compute_batch(queryset=stale_scores_queryset())
+    assert not ProspectScore.objects.filter(rules_version=old_version).exists()
+    assert all("local_business" not in flags for flags in ProspectScore.objects.values_list("reason_flags", flat=True))
+
+
+def test_stale_includes_missing_and_enriched_after_scoring():
+    scored, fresh, new = ProspectFactory(), ProspectFactory(), ProspectFactory()
+    scores_compute_batch(queryset=Prospect.objects.filter(pk__in=[scored.pk, fresh.pk]))
+    Prospect.objects.filter(pk=scored.pk).update(last_tech_scan_at=timezone.now() + datetime.timedelta(seconds=5))
+    assert set(stale_scores_queryset().values_list("pk", flat=True)) == {scored.pk, new.pk}
+
+
+def test_new_interaction_recomputes_score_on_commit(staff_user, django_capture_on_commit_callbacks):
+    prospect = ProspectFactory()
+    score_compute(prospect=prospect)
+    assert "recent_positive_interaction" not in ProspectScore.objects.get(prospect=prospect).reason_flags
+    with django_capture_on_commit_callbacks(execute=True):
+        interaction_create(prospect=prospect, data={"interaction_type": "call", "outcome": "positive"}, user=staff_user)
+    score = ProspectScore.objects.get(prospect=prospect)
+    assert "recent_positive_interaction" in score.reason_flags
+    assert score.buying_signal is True
+
+
+def test_offline_capture_gets_a_score(admin_client_logged_in, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client_logged_in.post(
+            "/admin/prospects/prospect/capture/",
+            {
+                "business_name": "Garage Klein",
+                "address": "2, Route d'Arlon",
+                "phone": "+352 44 11 22",
+                "interaction_type": "visit",
+            },
+        )
+    score = Prospect.objects.get().score
+    assert score.technical_health_score == score.modernity_score == 0
+    assert {"local_business", "has_address", "met_in_person", "has_phone"} <= set(score.reason_flags)
