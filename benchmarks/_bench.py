@@ -53,6 +53,7 @@ def django_setup() -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     import django
     from django.core.management import call_command
 
@@ -70,3 +71,28 @@ def timed(label: str, results: dict[str, float]):
 
 def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def run_with_peak_rss(command: list[str], **popen_kwargs: object) -> tuple[float, float]:
+    """Run a command; return (seconds, peak RSS in MB of that process).
+
+    The peak is read from /proc/<pid>/status (VmHWM, reset at exec), polled while the process runs.
+    getrusage(RUSAGE_CHILDREN) would report the benchmark's own size, copied into the child at fork.
+    """
+    import subprocess
+
+    start = time.perf_counter()
+    process = subprocess.Popen(command, **popen_kwargs)  # noqa: S603 - our own commands
+    peak_kb = 0
+    status = Path(f"/proc/{process.pid}/status")
+    while process.poll() is None:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak_kb = max(peak_kb, int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        time.sleep(0.02)
+    if process.wait() != 0:
+        raise RuntimeError(f"{command} exited with {process.returncode}")
+    return time.perf_counter() - start, peak_kb / 1024

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not this folder (import_export!)
 
-from benchmarks._bench import ROOT, django_setup  # noqa: E402
+from benchmarks._bench import ROOT, django_setup, run_with_peak_rss  # noqa: E402
 
 TARGET_RATIO = 20
 TARGET_EXPORT_RSS_MB = 200
@@ -89,17 +88,12 @@ def generate_prospects(count: int) -> None:
 
 
 def export_in_child(out: Path) -> tuple[float, float]:
-    env = dict(os.environ)
-    start = time.perf_counter()
-    subprocess.run(  # noqa: S603 - our own interpreter and command
+    return run_with_peak_rss(
         [sys.executable, "manage.py", "export_leads", "-o", str(out), "--no-progress"],
         cwd=ROOT,
-        env=env,
-        check=True,
+        env=dict(os.environ),
         stderr=subprocess.DEVNULL,
     )
-    elapsed = time.perf_counter() - start
-    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prospecting.core.domains import InvalidDomainError, normalize_domain
@@ -35,6 +36,58 @@ class NullsLastOrderingFilter(OrderingFilter):
             for term in ordering
         ]
         return queryset.order_by(*expressions)
+
+
+class CappedCountPagination(StandardPagination):
+    """Page-number pagination whose total is counted up to `count_cap` rows only.
+
+    An exact COUNT(*) over a filtered join of a million rows costs more than the page itself; past the
+    cap the answer says `"count": 10000, "count_is_exact": false`, and `next` still leads on page by page.
+    """
+
+    count_cap = 10_000
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: APIView | None = None) -> list:
+        self.request = request
+        page_size = self.get_page_size(request)
+        try:
+            self.page_number = max(1, int(request.query_params.get(self.page_query_param, 1)))
+        except ValueError as exc:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound("Invalid page.") from exc
+        offset = (self.page_number - 1) * page_size
+        rows = list(queryset[offset : offset + page_size + 1])
+        self.has_next = len(rows) > page_size
+        counted = queryset.order_by()[: self.count_cap + 1].count()
+        self.count_is_exact = counted <= self.count_cap
+        self.count = counted if self.count_is_exact else self.count_cap
+        self.page_size_used = page_size
+        return rows[:page_size]
+
+    def _page_link(self, number: int) -> str | None:
+        from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+        url = self.request.build_absolute_uri()
+        if number == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, number)
+
+    def get_paginated_response(self, data: list) -> Response:
+        return Response(
+            {
+                "count": self.count,
+                "count_is_exact": self.count_is_exact,
+                "next": self._page_link(self.page_number + 1) if self.has_next else None,
+                "previous": self._page_link(self.page_number - 1) if self.page_number > 1 else None,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count_is_exact"] = {"type": "boolean"}
+        return response
 
 
 @contextmanager

@@ -142,7 +142,6 @@ class ProspectAdmin(ImportExportModelAdmin):
         "last_tech_scan_at",
         "last_performance_scan_at",
         "last_contact_scrape_at",
-        "last_score_at",
     ]
     inlines = [ScoreInline, ContactInline, InteractionInline, TechProfileInline, PerformanceProfileInline]
     fieldsets = [
@@ -164,7 +163,6 @@ class ProspectAdmin(ImportExportModelAdmin):
                     "last_tech_scan_at",
                     "last_performance_scan_at",
                     "last_contact_scrape_at",
-                    "last_score_at",
                 ],
             },
         ),

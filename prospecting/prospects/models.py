@@ -77,7 +77,6 @@ class Prospect(models.Model):
     last_tech_scan_at = models.DateTimeField(null=True, blank=True)
     last_performance_scan_at = models.DateTimeField(null=True, blank=True)
     last_contact_scrape_at = models.DateTimeField(null=True, blank=True)
-    last_score_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

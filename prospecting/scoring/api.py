@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from prospecting.core.api import CappedCountPagination
 from prospecting.core.models import ScanJob
 from prospecting.core.services import scan_job_create, scan_job_enqueue
 from prospecting.prospects.filters import LeadFilter, ProspectFilter
@@ -74,6 +77,9 @@ class LeadListView(generics.ListAPIView):
 
     serializer_class = LeadSerializer
     filterset_class = LeadFilter
+    pagination_class = CappedCountPagination
+    # Every lead has a score, so plain ordering (no NULLS LAST) lets PostgreSQL walk the score index.
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["score__score", "created_at", "business_name"]
     ordering = ["-score__score"]
     fixed_tier: str | None = None

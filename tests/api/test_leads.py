@@ -168,3 +168,26 @@ def test_prospect_page_shows_breakdown_and_summary(admin_client_logged_in, djang
     assert "score-breakdown" in html
     assert "Site not served over HTTPS" in html
     assert score.summary.split(".")[0] in html
+
+
+def test_leads_count_is_capped_but_pages_go_on(api_client, monkeypatch):
+    from prospecting.core.api import CappedCountPagination
+
+    monkeypatch.setattr(CappedCountPagination, "count_cap", 3)
+    for score in range(10, 17):
+        ProspectScoreFactory(score=score)
+    first = api_client.get(BASE + "leads", {"page_size": 2}).json()
+    assert (first["count"], first["count_is_exact"]) == (3, False)
+    assert [row["score"] for row in first["results"]] == [16, 15]
+    scores = [row["score"] for row in first["results"]]
+    page = first
+    while page["next"]:
+        page = api_client.get(page["next"]).json()
+        scores += [row["score"] for row in page["results"]]
+    assert scores == [16, 15, 14, 13, 12, 11, 10]
+    assert page["previous"]
+
+
+def test_leads_count_is_exact_below_the_cap(api_client, leads):
+    body = api_client.get(BASE + "leads").json()
+    assert (body["count"], body["count_is_exact"], body["next"]) == (5, True, None)
