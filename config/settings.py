@@ -6,6 +6,7 @@ Every value can be set by an environment variable; a `.env` file in the project 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -270,6 +271,8 @@ LOGGING = {
 
 # --- Product settings ---------------------------------------------------------------------------------------
 PROSPECTING_DEFAULT_COUNTRY = env_str("PROSPECTING_DEFAULT_COUNTRY", "LU")
+# Opportunity-score overrides: {"points": {"rule_key": n}, "tiers": {"top_priority": 70, ...}} (docs/scoring.md).
+SCORING = json.loads(env_str("SCORING_JSON", "{}"))
 # Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -49,3 +49,10 @@ def test_database_url_selects_postgresql():
 def test_default_database_is_sqlite_file_in_project():
     result = _settings_probe({"DEBUG": "1"}, "settings.DATABASES['default']['NAME']")
     assert result.stdout.strip() == str(ROOT / "db.sqlite3")
+
+
+def test_scoring_overrides_come_from_the_environment():
+    result = _settings_probe(
+        {"DEBUG": "1", "SCORING_JSON": '{"points": {"no_https": 15}}'}, "settings.SCORING['points']['no_https']"
+    )
+    assert result.stdout.strip() == "15"
