@@ -271,6 +271,19 @@ LOGGING = {
 
 # --- Product settings ---------------------------------------------------------------------------------------
 PROSPECTING_DEFAULT_COUNTRY = env_str("PROSPECTING_DEFAULT_COUNTRY", "LU")
+# --- Enrichment (the web fetcher) ---------------------------------------------------------------------------
+ENRICHMENT_USER_AGENT = env_str(
+    "ENRICHMENT_USER_AGENT", "Mozilla/5.0 (compatible; ProspectingBot/1.0; +https://github.com/prospecting)"
+)
+ENRICHMENT_CONNECT_TIMEOUT = float(env_str("ENRICHMENT_CONNECT_TIMEOUT", "5"))
+ENRICHMENT_READ_TIMEOUT = float(env_str("ENRICHMENT_READ_TIMEOUT", "10"))
+ENRICHMENT_MAX_BYTES = env_int("ENRICHMENT_MAX_BYTES", 3 * 1024 * 1024)
+ENRICHMENT_MAX_REDIRECTS = env_int("ENRICHMENT_MAX_REDIRECTS", 10)
+ENRICHMENT_ALLOW_PRIVATE_NETWORKS = env_bool("ENRICHMENT_ALLOW_PRIVATE_NETWORKS", default=False)
+ENRICHMENT_CA_BUNDLE = env_str("ENRICHMENT_CA_BUNDLE")  # empty: certifi's bundle
+ENRICHMENT_RESOLVER_OVERRIDES: dict[str, str | None] = {}  # tests and benchmarks only
+ENRICHMENT_WORKERS = env_int("ENRICHMENT_WORKERS", 32)
+
 # Opportunity-score overrides: {"points": {"rule_key": n}, "tiers": {"top_priority": 70, ...}} (docs/scoring.md).
 SCORING = json.loads(env_str("SCORING_JSON", "{}"))
 # Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.

@@ -45,3 +45,25 @@ def sync_tasks(monkeypatch):
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture(scope="session")
+def site_farm(tmp_path_factory):
+    """The fake-website farm, running for the whole test session."""
+    from tests.farm import farm_running
+
+    with farm_running(tmp_path_factory.mktemp("farm")) as farm:
+        yield farm
+
+
+@pytest.fixture
+def farm(site_farm, settings):
+    """Enrichment pointed at the farm: its names resolve to it, its CA is trusted, loopback is allowed."""
+    from prospecting.core.fetch import resolver_overrides
+
+    settings.ENRICHMENT_ALLOW_PRIVATE_NETWORKS = True
+    settings.ENRICHMENT_CA_BUNDLE = str(site_farm.ca_path)
+    settings.ENRICHMENT_READ_TIMEOUT = 1.0
+    settings.ENRICHMENT_CONNECT_TIMEOUT = 1.0
+    with resolver_overrides(site_farm.resolver_map):
+        yield site_farm

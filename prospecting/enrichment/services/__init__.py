@@ -1,0 +1,6 @@
+"""Enrichment writes: each step takes a prospect, fetches through the safe fetcher, stores what it found."""
+
+from prospecting.enrichment.services.http_check import HttpCheckOutcome, http_check_run
+from prospecting.enrichment.services.tech_scan import tech_scan_run
+
+__all__ = ["HttpCheckOutcome", "http_check_run", "tech_scan_run"]

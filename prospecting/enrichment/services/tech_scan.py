@@ -1,0 +1,95 @@
+"""Tech scan: which CMS, server, CDN, frameworks, analytics, shop and booking tools a website uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
+from prospecting.enrichment.fingerprints import Detection, PageSignals, fingerprint_set
+from prospecting.enrichment.models import TechProfile
+from prospecting.prospects.models import Prospect
+from prospecting.scoring.services import score_refresh_on_commit
+
+# TechProfile column -> fingerprint categories, most specific first.
+PRIMARY_CATEGORIES: dict[str, list[str]] = {
+    "cms": ["CMS", "Blogs", "Page builders", "Static site generator"],
+    "server": ["Web servers"],
+    "cdn": ["CDN"],
+    "js_framework": ["JavaScript frameworks", "JavaScript libraries"],
+    "analytics": ["Analytics"],
+    "ecommerce_platform": ["Ecommerce"],
+    "hosting_provider": ["Hosting", "PaaS", "IaaS"],
+}
+BOOKING_CATEGORIES = {"Appointment scheduling", "Reservations & delivery", "Ticket booking"}
+_FIELD_LENGTHS = {"analytics": 200}
+
+
+@dataclass
+class TechScanOutcome:
+    scanned: bool
+    reason: str = ""
+    detections: list[Detection] | None = None
+    fields: dict[str, str] | None = None
+
+
+def primary_fields(detections: list[Detection]) -> dict[str, str]:
+    """The seed's one-value-per-category columns, from the full detection list."""
+    fields: dict[str, str] = {}
+    for column, categories in PRIMARY_CATEGORIES.items():
+        candidates = []
+        for rank, category in enumerate(categories):
+            for detection in detections:
+                if category in detection.categories:
+                    candidates.append((rank, bool(detection.implied_by), -detection.confidence, detection))
+        candidates.sort(key=lambda item: item[:3])
+        names = list(dict.fromkeys(item[3].name for item in candidates))
+        if column == "analytics":
+            fields[column] = ", ".join(names[:4])[: _FIELD_LENGTHS["analytics"]]
+        else:
+            fields[column] = names[0][:100] if names else ""
+        if column == "cms":
+            fields["cms_version"] = candidates[0][3].version[:50] if candidates else ""
+    return fields
+
+
+def tech_scan_detect(page: FetchResult) -> list[Detection]:
+    issuer = (page.certificate or {}).get("issuer", "")
+    signals = PageSignals.from_page(
+        url=page.url, headers=page.headers, cookies=page.cookies, html=page.text, cert_issuer=issuer
+    )
+    return fingerprint_set().detect(signals)
+
+
+def tech_scan_run(*, prospect: Prospect, page: FetchResult | None = None) -> TechScanOutcome:
+    """Detect the technologies of a prospect's live website and store them. Skips prospects without one."""
+    if not prospect.domain_name or not prospect.has_website:
+        return TechScanOutcome(scanned=False, reason="no live website (run the HTTP check first)")
+    if page is None:
+        url = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+        try:
+            page = default_fetcher().fetch(url)
+        except FetchError as exc:
+            return TechScanOutcome(scanned=False, reason=f"{exc.kind}: {exc}")
+    detections = tech_scan_detect(page)
+    fields = primary_fields(detections)
+    booking = [d.name for d in detections if BOOKING_CATEGORIES.intersection(d.categories)]
+    now = timezone.now()
+    with transaction.atomic():
+        profile, _ = TechProfile.objects.select_for_update().get_or_create(prospect=prospect)
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.tech_stack_json = {
+            **(profile.tech_stack_json or {}),
+            "technologies": [d.as_dict() for d in detections],
+            "booking_tools": booking,
+            "scanned_url": page.url,
+        }
+        profile.scanned_at = now
+        profile.save()
+        Prospect.objects.filter(pk=prospect.pk).update(last_tech_scan_at=now)
+        score_refresh_on_commit(prospect_ids=[prospect.pk])
+    prospect.last_tech_scan_at = now
+    return TechScanOutcome(scanned=True, detections=detections, fields=fields)

@@ -1,0 +1,311 @@
+"""The farm's sites: realistic headers and HTML of the platforms a Luxembourg web agency meets.
+
+`Site.expected` says what the enrichment should find there; tests iterate over it.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Response:
+    status: int = 200
+    headers: dict[str, Any] = field(default_factory=dict)
+    body: bytes = b""
+    behaviour: str = ""  # "", "reset" (TCP RST), "hang" (sleep before answering)
+    hang_seconds: float = 0.0
+    gzip: bool = False
+
+
+@dataclass
+class Site:
+    pages: dict[str, Response] = field(default_factory=dict)
+    https: bool = True  # False: the HTTPS port resets the connection, as a host without TLS would refuse it
+    http: str = "serve"  # "serve" or "redirect_https"
+    canonical_www: bool = False  # the apex redirects to www.
+    redirect_to: str = ""  # every request redirects here
+    certificate: str = "valid"  # "valid", "expired", "self_signed"
+    dns_failure: bool = False
+    latency_ms: int = 0
+    expected: dict[str, Any] = field(default_factory=dict)
+
+    def respond(self, *, scheme: str, host: str, path: str) -> Response:
+        if self.redirect_to:
+            return Response(301, {"Location": self.redirect_to, "Content-Type": "text/html"}, b"Moved")
+        if scheme == "https" and not self.https:
+            return Response(behaviour="reset")
+        if scheme == "http" and self.http == "redirect_https":
+            return Response(301, {"Location": f"https://{host}{path}", "Server": "nginx"}, b"")
+        if self.canonical_www and not host.startswith("www."):
+            return Response(301, {"Location": f"{scheme}://www.{host}{path}", "Server": "Apache"}, b"")
+        page = self.pages.get(path.split("?")[0]) or self.pages.get("*")
+        if page is None:
+            return Response(404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>Not found</body></html>")
+        return page
+
+
+def html(head: str, body: str, lang: str = "fr") -> bytes:
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n{head}\n</head>\n'
+        f"<body>\n{body}\n</body>\n</html>\n"
+    ).encode()
+
+
+def page(body: bytes, **headers: Any) -> Response:
+    base = {"Content-Type": "text/html; charset=utf-8"}
+    base.update({name.replace("_", "-"): value for name, value in headers.items()})
+    return Response(200, base, body)
+
+
+LOREM = (
+    "<p>Depuis 1987, notre entreprise familiale accompagne ses clients au Luxembourg et dans la Grande Région. "
+    "Qualité, proximité et conseil personnalisé sont au cœur de notre métier.</p>"
+)
+
+WORDPRESS = html(
+    """<title>Boulangerie Weber – Pain artisanal à Esch</title>
+<meta name="generator" content="WordPress 5.8.3">
+<link rel="stylesheet" id="wp-block-library-css" href="/wp-includes/css/dist/block-library/style.min.css?ver=5.8.3" media="all">
+<link rel="stylesheet" href="/wp-content/themes/astra/assets/css/minified/main.min.css?ver=3.7.5" media="all">
+<script src="/wp-includes/js/jquery/jquery.min.js?ver=1.12.4-wp" id="jquery-core-js"></script>
+<script async src="https://www.googletagmanager.com/gtag/js?id=G-ABC123XYZ"></script>
+<script>window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);} gtag('js', new Date()); gtag('config', 'G-ABC123XYZ');</script>""",
+    f"""<header class="site-header"><a href="/">Boulangerie Weber</a></header>
+<main><h1>Pain artisanal</h1>{LOREM * 3}<img src="/wp-content/uploads/2021/05/pain.jpg" alt="Pain"></main>
+<footer>12, Grand-Rue, L-4002 Esch-sur-Alzette — Tél. +352 54 12 34</footer>""",
+)
+
+WOOCOMMERCE = html(
+    """<title>Vins Schmit – Boutique en ligne</title>
+<meta name="generator" content="WordPress 6.4.2">
+<meta name="generator" content="WooCommerce 8.2.1">
+<link rel="stylesheet" href="/wp-content/plugins/woocommerce/assets/css/woocommerce.css?ver=8.2.1" media="all">
+<script src="/wp-content/plugins/woocommerce/assets/js/frontend/cart-fragments.min.js?ver=8.2.1"></script>
+<script src="/wp-includes/js/jquery/jquery.min.js?ver=3.7.1"></script>""",
+    f"""<main class="woocommerce"><h1>Nos vins de la Moselle</h1>{LOREM}
+<ul class="products"><li class="product"><a href="/produit/riesling">Riesling 2022</a>
+<span class="woocommerce-Price-amount amount">14,50&nbsp;€</span></li></ul></main>""",
+)
+
+DRUPAL = html(
+    """<title>Commune de Mersch</title>
+<meta name="Generator" content="Drupal 7 (http://drupal.org)">
+<link rel="stylesheet" href="/sites/default/files/css/css_xE-rWrJf-fncB6ztZfd2huxqgxu4WO-qwma6Xer30m4.css" media="all">
+<script src="/misc/drupal.js?s1x8bn"></script>
+<script>jQuery.extend(Drupal.settings, {"basePath":"\\/"});</script>""",
+    f"<main><h1>Bienvenue</h1>{LOREM}</main>",
+)
+
+JOOMLA = html(
+    """<title>Garage Hoffmann</title>
+<meta name="generator" content="Joomla! - Open Source Content Management">
+<script src="/media/jui/js/jquery.min.js?3f2ac7e1"></script>
+<script src="/media/system/js/caption.js?3f2ac7e1"></script>""",
+    f'<main><h1>Garage Hoffmann</h1>{LOREM}<a href="/index.php?option=com_content&amp;view=article&amp;id=2">Services</a></main>',
+)
+
+WIX = html(
+    """<title>Studio Yoga Klein</title>
+<meta name="generator" content="Wix.com Website Builder">
+<link rel="preconnect" href="https://static.parastorage.com">
+<script src="https://static.parastorage.com/services/wix-thunderbolt/dist/main.5b2e4f.bundle.min.js"></script>""",
+    f'<div id="SITE_CONTAINER"><h1>Yoga à Strassen</h1>{LOREM}</div>',
+)
+
+SQUARESPACE = html(
+    """<!-- This is Squarespace. --><!-- studio-ries -->
+<title>Studio Ries Photographie</title>
+<link rel="stylesheet" href="https://static1.squarespace.com/static/versioned-site-css/5f1a/12/site.css">
+<script src="https://assets.squarespace.com/universal/scripts-compressed/common-b3e8d5d0.js"></script>""",
+    f"<main><h1>Photographe à Luxembourg</h1>{LOREM}</main>",
+)
+
+SHOPIFY = html(
+    """<title>Chocolats Majerus</title>
+<link rel="stylesheet" href="//cdn.shopify.com/s/files/1/0123/4567/t/3/assets/theme.css?v=1700000000">
+<script>var Shopify = Shopify || {}; Shopify.shop = "chocolats-majerus.myshopify.com"; Shopify.theme = {"name":"Dawn","id":123};</script>
+<script src="//cdn.shopify.com/s/files/1/0123/4567/t/3/assets/global.js?v=1700000000" defer></script>""",
+    f"<main><h1>Pralines artisanales</h1>{LOREM}</main>",
+)
+
+REACT_SPA = html(
+    """<title>Fiduciaire Reuter</title>
+<script crossorigin src="https://unpkg.com/react@18.2.0/umd/react.production.min.js"></script>
+<script crossorigin src="https://unpkg.com/react-dom@18.2.0/umd/react-dom.production.min.js"></script>
+<script defer src="/static/js/main.4f1c2a9b.js"></script>
+<link href="/static/css/main.8e7d6c5b.css" rel="stylesheet">""",
+    '<noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div>',
+    lang="en",
+)
+
+VUE_SITE = html(
+    """<title>Cabinet Thill Avocats</title>
+<script src="https://cdn.jsdelivr.net/npm/vue@3.3.4/dist/vue.global.prod.js"></script>
+<script src="/js/app.9c8b7a.js" defer></script>""",
+    f'<div id="app" data-v-app><section data-v-7ba5bd90><h1>Avocats</h1>{LOREM}</section></div>',
+)
+
+STATIC = html(
+    "<title>Menuiserie Lentz</title>",
+    f"<h1>Menuiserie Lentz</h1>{LOREM * 2}<p>Contact: +352 83 45 67</p>",
+)
+
+CLOUDFLARE = html(
+    """<title>Immo Braun</title>
+<script src="/cdn-cgi/scripts/5c5dd728/cloudflare-static/email-decode.min.js"></script>""",
+    f"<main><h1>Immo Braun</h1>{LOREM}</main>",
+)
+
+PARKED = html(
+    """<title>parked-domain.lu - This domain is for sale!</title>
+<script src="https://www.google.com/adsense/domains/caf.js"></script>
+<script>var parkingData = {"provider": "sedoparking"};</script>""",
+    """<div class="parking"><h1>parked-domain.lu</h1><p>This domain is for sale! Buy this domain on Sedo.</p>
+<p>Related searches: Luxembourg hotels, bakery, garage</p></div>""",
+    lang="en",
+)
+
+LATIN1 = (
+    b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+    b"<title>Caf\xe9 de la Gare</title></head><body><h1>Caf\xe9 de la Gare \xe0 Ettelbruck</h1>"
+    b"<p>Sp\xe9cialit\xe9s luxembourgeoises</p></body></html>"
+)
+
+BOMB = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)  # 20 MB of zeros in ~20 KB
+HUGE = html("<title>Huge</title>", "<p>" + "x" * (5 * 1024 * 1024) + "</p>")
+
+SITES: dict[str, Site] = {
+    "wordpress-weber.lu": Site(
+        pages={"/": page(WORDPRESS, Server="nginx/1.18.0", X_Powered_By="PHP/7.4.3")},
+        http="redirect_https",
+        expected={
+            "status": "active",
+            "https": True,
+            "cms": "WordPress",
+            "cms_version": "5.8.3",
+            "server": "Nginx",
+            "analytics": "Google Analytics",
+            "techs": {"jQuery", "PHP"},
+        },
+    ),
+    "woo-schmit.lu": Site(
+        pages={"/": page(WOOCOMMERCE, Server="Apache")},
+        expected={"status": "active", "cms": "WordPress", "ecommerce": "WooCommerce", "server": "Apache HTTP Server"},
+    ),
+    "drupal-mersch.lu": Site(
+        pages={"/": page(DRUPAL, Server="Apache/2.4.41 (Ubuntu)", X_Generator="Drupal 7 (https://www.drupal.org)")},
+        expected={"status": "active", "cms": "Drupal", "cms_version": "7", "server": "Apache HTTP Server"},
+    ),
+    "joomla-hoffmann.lu": Site(
+        pages={"/": page(JOOMLA, Server="Apache")},
+        https=False,
+        expected={"status": "active", "https": False, "cms": "Joomla"},
+    ),
+    "wix-klein.lu": Site(
+        pages={"/": page(WIX, X_Wix_Request_Id="1700000000.123456789", Server="Pepyaka")},
+        expected={"status": "active", "cms": "Wix"},
+    ),
+    "squarespace-ries.lu": Site(
+        pages={"/": page(SQUARESPACE, Server="Squarespace")},
+        expected={"status": "active", "cms": "Squarespace"},
+    ),
+    "shop-majerus.lu": Site(
+        pages={"/": page(SHOPIFY, X_ShopId="12345678", X_Shopify_Stage="production", Powered_By="Shopify")},
+        expected={"status": "active", "ecommerce": "Shopify"},
+    ),
+    "react-reuter.lu": Site(
+        pages={"/": page(REACT_SPA, Server="nginx")},
+        expected={"status": "active", "js_framework": "React"},
+    ),
+    "vue-thill.lu": Site(
+        pages={"/": page(VUE_SITE, Server="nginx")},
+        expected={"status": "active", "js_framework": "Vue.js"},
+    ),
+    "static-lentz.lu": Site(
+        pages={"/": page(STATIC, Server="nginx/1.14.2")},
+        https=False,
+        expected={"status": "active", "https": False, "server": "Nginx", "cms": ""},
+    ),
+    "static-apache.lu": Site(
+        pages={"/": page(STATIC, Server="Apache/2.4.29 (Ubuntu)")},
+        https=False,
+        expected={"status": "active", "server": "Apache HTTP Server"},
+    ),
+    "cloudflare-braun.lu": Site(
+        pages={"/": page(CLOUDFLARE, Server="cloudflare", CF_RAY="7d5f3b2a1c0e4f6a-LUX", CF_Cache_Status="HIT")},
+        expected={"status": "active", "cdn": "Cloudflare"},
+    ),
+    "parked-domain.lu": Site(
+        pages={"*": page(PARKED, Server="nginx")},
+        https=False,
+        expected={"status": "parked"},
+    ),
+    "http-only-to-https.lu": Site(
+        pages={"/": page(STATIC, Server="nginx")},
+        http="redirect_https",
+        expected={"status": "active", "https": True},
+    ),
+    "www-redirect.lu": Site(
+        pages={"/": page(STATIC, Server="Apache")},
+        canonical_www=True,
+        expected={"status": "active", "final_host": "www.www-redirect.lu"},
+    ),
+    "moved-away.lu": Site(
+        redirect_to="https://new-home.lu/", expected={"status": "active", "final_host": "new-home.lu"}
+    ),
+    "new-home.lu": Site(pages={"/": page(STATIC, Server="nginx")}, expected={"status": "active"}),
+    "redirect-loop.lu": Site(
+        pages={
+            "/": Response(302, {"Location": "/a"}, b""),
+            "/a": Response(302, {"Location": "/"}, b""),
+        },
+        https=False,
+        expected={"status": "error", "error": "too_many_redirects"},
+    ),
+    "not-found.lu": Site(
+        pages={"*": Response(404, {"Content-Type": "text/html", "Server": "nginx"}, b"<h1>404</h1>")},
+        expected={"status": "error", "error": "http_error", "http_status": 404},
+    ),
+    "server-error.lu": Site(
+        pages={
+            "*": Response(500, {"Content-Type": "text/html", "Server": "Apache"}, b"<h1>Internal Server Error</h1>")
+        },
+        expected={"status": "error", "error": "http_error", "http_status": 500},
+    ),
+    "slow-site.lu": Site(
+        pages={"*": Response(behaviour="hang", hang_seconds=3.0, headers={"Content-Type": "text/html"}, body=b"late")},
+        expected={"status": "error", "error": "timeout"},
+    ),
+    "reset-site.lu": Site(pages={"*": Response(behaviour="reset")}, expected={"status": "error", "error": "connect"}),
+    "expired-cert.lu": Site(
+        pages={"/": page(STATIC, Server="nginx")},
+        certificate="expired",
+        expected={"status": "active", "https": False, "certificate_valid": False},
+    ),
+    "self-signed.lu": Site(
+        pages={"/": page(STATIC, Server="nginx")},
+        certificate="self_signed",
+        expected={"status": "active", "https": False, "certificate_valid": False},
+    ),
+    "latin1-cafe.lu": Site(
+        pages={"/": Response(200, {"Content-Type": "text/html", "Server": "Apache"}, LATIN1)},
+        https=False,
+        expected={"status": "active", "title": "Café de la Gare"},
+    ),
+    "gzip-site.lu": Site(
+        pages={"/": Response(200, {"Content-Type": "text/html; charset=utf-8", "Server": "nginx"}, STATIC, gzip=True)},
+        expected={"status": "active"},
+    ),
+    "no-such-domain.lu": Site(dns_failure=True, expected={"status": "error", "error": "dns"}),
+    "huge-page.lu": Site(pages={"/": page(HUGE, Server="nginx")}, expected={"status": "active"}),
+    "gzip-bomb.lu": Site(
+        pages={"/": Response(200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, BOMB)},
+        expected={"status": "active"},
+    ),
+    "redirect-to-metadata.lu": Site(redirect_to="http://169.254.169.254/latest/meta-data/"),
+    "redirect-to-decimal-loopback.lu": Site(redirect_to="http://2130706434/"),  # 127.0.0.2 in decimal
+}
