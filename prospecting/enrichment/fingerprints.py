@@ -24,6 +24,7 @@ HTML_TAIL_BYTES = 15_000
 
 _META_RE = re.compile(r"<meta\s[^>]*?>", re.IGNORECASE | re.DOTALL)
 _ATTR_RE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_SCRIPT_SRC_RE = re.compile(r"""<script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 
 
@@ -97,13 +98,10 @@ class PageSignals:
             key = attrs.get("name") or attrs.get("property") or attrs.get("http-equiv")
             if key and "content" in attrs:
                 meta.setdefault(key.lower(), []).append(attrs["content"])
-        srcs, inline = [], []
-        for attrs_text, body in _SCRIPT_RE.findall(html):
-            src = re.search(r"""\bsrc\s*=\s*["']?([^"'\s>]+)""", attrs_text, re.IGNORECASE)
-            if src:
-                srcs.append(src.group(1))
-            elif body.strip():
-                inline.append(body)
+        srcs = _SCRIPT_SRC_RE.findall(html)
+        inline = [
+            body for attrs_text, body in _SCRIPT_RE.findall(html) if "src" not in attrs_text.lower() and body.strip()
+        ]
         return cls(
             url=url,
             headers={k.lower(): v for k, v in headers.items()},
