@@ -129,6 +129,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, for the test database: tests start real worker processes against it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test_db.sqlite3")}
+    (BASE_DIR / "var").mkdir(exist_ok=True)
     # Workers and the web server share the file: wait for locks instead of failing, and use WAL so
     # readers never block the writer.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -281,7 +284,8 @@ ENRICHMENT_MAX_BYTES = env_int("ENRICHMENT_MAX_BYTES", 3 * 1024 * 1024)
 ENRICHMENT_MAX_REDIRECTS = env_int("ENRICHMENT_MAX_REDIRECTS", 10)
 ENRICHMENT_ALLOW_PRIVATE_NETWORKS = env_bool("ENRICHMENT_ALLOW_PRIVATE_NETWORKS", default=False)
 ENRICHMENT_CA_BUNDLE = env_str("ENRICHMENT_CA_BUNDLE")  # empty: certifi's bundle
-ENRICHMENT_RESOLVER_OVERRIDES: dict[str, str | None] = {}  # tests and benchmarks only
+# Tests and benchmarks only: {"*:443": "127.0.0.1:8443", "name:80": null}. Production never sets it.
+ENRICHMENT_RESOLVER_OVERRIDES: dict[str, str | None] = json.loads(env_str("ENRICHMENT_RESOLVER_OVERRIDES_JSON", "{}"))
 ENRICHMENT_WORKERS = env_int("ENRICHMENT_WORKERS", 32)
 
 # Opportunity-score overrides: {"points": {"rule_key": n}, "tiers": {"top_priority": 70, ...}} (docs/scoring.md).

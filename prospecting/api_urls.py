@@ -7,4 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("", include("prospecting.prospects.api_urls")),
     path("", include("prospecting.scoring.api_urls")),
+    path("", include("prospecting.enrichment.api_urls")),
 ]

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from prospecting.core.models import ActivityLog, ScanJob
@@ -20,6 +20,7 @@ class ScanJobAdmin(admin.ModelAdmin):
     ]
     list_filter = ["job_type", "status"]
     search_fields = ["task_id", "error"]
+    actions = ["cancel_jobs", "resume_jobs"]
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
     readonly_fields = [
@@ -47,6 +48,20 @@ class ScanJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Cancel selected jobs")
+    def cancel_jobs(self, request, queryset):
+        from prospecting.enrichment.services.batch import scan_job_cancel
+
+        cancelled = sum(scan_job_cancel(job=job) for job in queryset)
+        self.message_user(request, f"Cancelled {cancelled} jobs.", messages.SUCCESS)
+
+    @admin.action(description="Resume selected jobs (after a worker crash)")
+    def resume_jobs(self, request, queryset):
+        from prospecting.core.services import scan_job_resume
+
+        resumed = sum(scan_job_resume(job=job) for job in queryset)
+        self.message_user(request, f"Resumed {resumed} jobs.", messages.SUCCESS)
 
 
 @admin.register(ActivityLog)

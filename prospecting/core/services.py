@@ -78,3 +78,26 @@ def scan_job_finish(*, job_id: int, error: str = "") -> None:
         error=error,
         finished_at=timezone.now(),
     )
+
+
+_TASK_FOR_JOB_TYPE = {
+    ScanJob.JobType.HTTP_CHECK: ("prospecting.enrichment.tasks.enrichment_batch_task", "job"),
+    ScanJob.JobType.TECH_SCAN: ("prospecting.enrichment.tasks.enrichment_batch_task", "job"),
+    ScanJob.JobType.SCORE_COMPUTE: ("prospecting.scoring.tasks.scores_compute_task", "job"),
+    ScanJob.JobType.IMPORT: ("prospecting.prospects.tasks.import_batch_task", "import"),
+}
+
+
+def scan_job_resume(*, job: ScanJob) -> bool:
+    """Hand a job that stopped with its worker (running, failed or still pending) to the workers again.
+
+    The job picks up where it stopped: every task skips the items it already finished.
+    """
+    if job.status in {ScanJob.Status.COMPLETED, ScanJob.Status.CANCELLED} or job.job_type not in _TASK_FOR_JOB_TYPE:
+        return False
+    func, kind = _TASK_FOR_JOB_TYPE[job.job_type]
+    args = (job.params["import_batch_id"], job.pk) if kind == "import" else (job.pk,)
+    with transaction.atomic():
+        ScanJob.objects.filter(pk=job.pk).update(status=ScanJob.Status.RUNNING, error="", finished_at=None)
+        scan_job_enqueue(job=job, func=func, args=args)
+    return True

@@ -7,12 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
 from prospecting.core.export_formats import SafeCSV, SafeXLSX
+from prospecting.core.models import ScanJob
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
+from prospecting.enrichment.services.batch import enrichment_batch_create
 from prospecting.interactions.models import Interaction
 from prospecting.prospects import admin_views, services
 from prospecting.prospects.exports_api import leads_csv_response
@@ -116,7 +118,7 @@ class ProspectAdmin(ImportExportModelAdmin):
     resource_classes = [ProspectResource]
     export_formats = [SafeCSV, SafeXLSX]
     import_export_change_list_template = "admin/prospects/prospect/change_list.html"
-    actions = ["export_leads_csv", "recompute_scores"]
+    actions = ["run_http_check", "run_tech_scan", "recompute_scores", "export_leads_csv"]
     list_display = [
         "display_name",
         "domain_link",
@@ -221,6 +223,25 @@ class ProspectAdmin(ImportExportModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         score_refresh_on_commit(prospect_ids=[form.instance.pk])
+
+    def _enqueue(self, request, queryset, job_type, label):
+        job = enrichment_batch_create(
+            job_type=job_type, prospect_ids=list(queryset.values_list("pk", flat=True)), user=request.user
+        )
+        url = reverse("admin:core_scanjob_change", args=[job.pk])
+        self.message_user(
+            request,
+            format_html('{} queued for {} prospects: <a href="{}">job #{}</a>.', label, job.total_items, url, job.pk),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Run HTTP check")
+    def run_http_check(self, request, queryset):
+        self._enqueue(request, queryset, ScanJob.JobType.HTTP_CHECK, "HTTP check")
+
+    @admin.action(description="Run tech scan (live websites)")
+    def run_tech_scan(self, request, queryset):
+        self._enqueue(request, queryset, ScanJob.JobType.TECH_SCAN, "Tech scan")
 
     @admin.action(description="Recompute scores")
     def recompute_scores(self, request, queryset):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from prospecting.core.api import CappedCountPagination
 from prospecting.core.models import ScanJob
+from prospecting.core.serializers import ScanJobSerializer
 from prospecting.core.services import scan_job_create, scan_job_enqueue
 from prospecting.prospects.filters import LeadFilter, ProspectFilter
 from prospecting.prospects.models import Prospect
@@ -130,27 +131,6 @@ class ScoreComputeRequestSerializer(serializers.Serializer):
             if not filterset.is_valid():
                 raise serializers.ValidationError({"filter": filterset.errors})
         return attrs
-
-
-class ScanJobSerializer(serializers.ModelSerializer):
-    progress_percent = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = ScanJob
-        fields = [
-            "id",
-            "job_type",
-            "status",
-            "total_items",
-            "processed_items",
-            "failed_items",
-            "progress_percent",
-            "params",
-            "error",
-            "created_at",
-            "started_at",
-            "finished_at",
-        ]
 
 
 class ScoreComputeBatchView(APIView):

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from prospecting.enrichment import api
+
+urlpatterns = [
+    path("enrichment/http-check/batch", api.HttpCheckBatchView.as_view(), name="http-check-batch"),
+    path("enrichment/http-check/<int:pk>", api.HttpCheckView.as_view(), name="http-check"),
+    path("enrichment/tech-scan/batch", api.TechScanBatchView.as_view(), name="tech-scan-batch"),
+    path("enrichment/tech-scan/<int:pk>", api.TechScanView.as_view(), name="tech-scan"),
+    path("stats/jobs", api.JobListView.as_view(), name="jobs"),
+    path("stats/jobs/<int:pk>", api.JobDetailView.as_view(), name="job-detail"),
+    path("stats/jobs/<int:pk>/cancel", api.JobCancelView.as_view(), name="job-cancel"),
+]

@@ -1,0 +1,192 @@
+"""Enrichment batches: a ScanJob over many prospects, run by a worker with bounded concurrency.
+
+Network work (fetching, detecting) runs in a thread pool and never touches the database; results are
+stored by the job's own thread. Progress is written per chunk; a cancelled job stops at the next chunk;
+a job restarted after a crash skips every prospect it already finished (its step timestamp is newer
+than the job's first start), so no item is processed twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from prospecting.core.models import ScanJob
+from prospecting.core.services import (
+    scan_job_create,
+    scan_job_enqueue,
+    scan_job_finish,
+    scan_job_progress,
+    scan_job_start,
+)
+from prospecting.enrichment.services import http_check as http_check_module
+from prospecting.enrichment.services import tech_scan as tech_scan_module
+from prospecting.prospects.filters import ProspectFilter
+from prospecting.prospects.models import Prospect
+
+logger = logging.getLogger(__name__)
+CHUNK_SIZE = 200
+MAX_RECORDED_FAILURES = 500
+
+
+@dataclass(frozen=True)
+class Step:
+    """One enrichment step as a batch sees it."""
+
+    job_type: str
+    done_field: str  # timestamp set when the step finished for a prospect
+    eligible: Q  # which prospects the step applies to
+    probe: Callable[[Prospect], Any]  # network only: runs in the pool
+    store: Callable[[Prospect, Any], None]  # database: runs in the job's thread
+
+
+def _http_probe(prospect: Prospect) -> Any:
+    return http_check_module.http_check_probe(prospect.domain_name)
+
+
+def _http_store(prospect: Prospect, outcome: Any) -> None:
+    http_check_module.http_check_store(prospect=prospect, outcome=outcome)
+
+
+def _tech_probe(prospect: Prospect) -> Any:
+    from prospecting.core.fetch import FetchError, default_fetcher
+
+    url = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+    try:
+        return default_fetcher().fetch(url)
+    except FetchError as exc:
+        return exc
+
+
+def _tech_store(prospect: Prospect, page: Any) -> None:
+    from prospecting.core.fetch import FetchError
+
+    if isinstance(page, FetchError):
+        raise page
+    tech_scan_module.tech_scan_run(prospect=prospect, page=page)
+
+
+STEPS: dict[str, Step] = {
+    ScanJob.JobType.HTTP_CHECK: Step(
+        ScanJob.JobType.HTTP_CHECK, "last_http_check_at", Q(domain_name__isnull=False), _http_probe, _http_store
+    ),
+    ScanJob.JobType.TECH_SCAN: Step(
+        ScanJob.JobType.TECH_SCAN,
+        "last_tech_scan_at",
+        Q(domain_name__isnull=False, has_website=True),
+        _tech_probe,
+        _tech_store,
+    ),
+}
+
+
+def enrichment_targets(*, job_type: str, params: dict[str, Any]) -> QuerySet[Prospect]:
+    """The prospects a batch covers: explicit ids or a prospect filter, limited to those the step applies to."""
+    step = STEPS[job_type]
+    queryset = Prospect.objects.filter(step.eligible)
+    if params.get("prospect_ids"):
+        return queryset.filter(pk__in=params["prospect_ids"])
+    filterset = ProspectFilter(params.get("filter") or {}, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValueError(f"Invalid filter: {dict(filterset.errors)}")
+    return filterset.qs
+
+
+def enrichment_batch_create(
+    *,
+    job_type: str,
+    prospect_ids: list[int] | None = None,
+    filters: dict[str, Any] | None = None,
+    user: AbstractBaseUser | None = None,
+) -> ScanJob:
+    """Register a batch and hand it to the workers when the transaction commits."""
+    params: dict[str, Any] = {"prospect_ids": sorted(set(prospect_ids))} if prospect_ids else {"filter": filters or {}}
+    targets = enrichment_targets(job_type=job_type, params=params)
+    with transaction.atomic():
+        job = scan_job_create(job_type=job_type, total_items=targets.count(), params=params, user=user)
+        scan_job_enqueue(job=job, func="prospecting.enrichment.tasks.enrichment_batch_task", args=(job.pk,))
+    return job
+
+
+def scan_job_cancel(*, job: ScanJob) -> bool:
+    """Ask a pending or running job to stop (it stops at its next chunk)."""
+    updated = ScanJob.objects.filter(pk=job.pk, status__in=[ScanJob.Status.PENDING, ScanJob.Status.RUNNING]).update(
+        status=ScanJob.Status.CANCELLED
+    )
+    return bool(updated)
+
+
+def enrichment_batch_run(
+    *, job_id: int, workers: int | None = None, on_progress: Callable[[int], None] | None = None
+) -> ScanJob | None:
+    """Run (or resume) an enrichment job to the end, or until it is cancelled."""
+    job = scan_job_start(job_id=job_id)
+    if job is None:
+        return None
+    step = STEPS[job.job_type]
+    workers = workers or settings.ENRICHMENT_WORKERS
+    try:
+        targets = enrichment_targets(job_type=job.job_type, params=job.params)
+        todo = targets.exclude(**{f"{step.done_field}__gte": job.started_at}).order_by("pk")
+        already_done = targets.count() - todo.count()
+        if already_done and job.processed_items < already_done:
+            ScanJob.objects.filter(pk=job.pk).update(processed_items=already_done)
+        host_locks: dict[str, threading.Lock] = {}
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job{job.pk}") as pool:
+            last_pk = 0
+            while True:
+                if ScanJob.objects.filter(pk=job.pk, status=ScanJob.Status.CANCELLED).exists():
+                    logger.info("Job %s cancelled", job.pk)
+                    return ScanJob.objects.get(pk=job.pk)
+                chunk = list(todo.filter(pk__gt=last_pk)[:CHUNK_SIZE])
+                if not chunk:
+                    break
+                last_pk = chunk[-1].pk
+                results = list(pool.map(lambda p: _probe_politely(step, p, host_locks), chunk))
+                failures = []
+                for prospect, (ok, value) in zip(chunk, results, strict=True):
+                    try:
+                        if not ok:
+                            raise value
+                        step.store(prospect, value)
+                    except Exception as exc:  # one bad item never fails the batch
+                        logger.warning("Job %s: prospect %s failed: %s", job.pk, prospect.pk, exc)
+                        failures.append({"prospect_id": prospect.pk, "error": str(exc)[:300]})
+                scan_job_progress(job_id=job.pk, processed=len(chunk), failed=len(failures))
+                if failures:
+                    _record_failures(job.pk, failures)
+                if on_progress:
+                    on_progress(len(chunk))
+    except Exception as exc:
+        scan_job_finish(job_id=job.pk, error=str(exc))
+        raise
+    scan_job_finish(job_id=job.pk)
+    return ScanJob.objects.get(pk=job.pk)
+
+
+def _probe_politely(step: Step, prospect: Prospect, host_locks: dict[str, threading.Lock]) -> tuple[bool, Any]:
+    """One request at a time per host (several prospects can share a domain's server)."""
+    lock = host_locks.setdefault(prospect.domain_name or "", threading.Lock())
+    with lock:
+        try:
+            return True, step.probe(prospect)
+        except Exception as exc:
+            return False, exc
+
+
+def _record_failures(job_id: int, failures: list[dict[str, Any]]) -> None:
+    with transaction.atomic():
+        job = ScanJob.objects.select_for_update().get(pk=job_id)
+        recorded = job.params.get("failures", [])
+        if len(recorded) < MAX_RECORDED_FAILURES:
+            job.params["failures"] = (recorded + failures)[:MAX_RECORDED_FAILURES]
+            job.save(update_fields=["params"])

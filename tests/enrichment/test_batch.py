@@ -1,0 +1,253 @@
+"""Enrichment batches: API, command, admin, cancel, resume, and a real django-q2 worker."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from prospecting.core.models import ScanJob
+from prospecting.enrichment.services import batch as batch_module
+from prospecting.enrichment.services.batch import enrichment_batch_run
+from prospecting.prospects.models import Prospect
+from tests.factories import ProspectFactory
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/admin/prospecting/"
+LIVE = ["wordpress-weber.lu", "drupal-mersch.lu", "static-lentz.lu", "shop-majerus.lu", "vue-thill.lu"]
+
+
+def make_prospects(domains, **fields):
+    return [ProspectFactory(domain_name=domain, **fields) for domain in domains]
+
+
+def test_http_check_batch_via_api(api_client, farm, django_capture_on_commit_callbacks, sync_tasks):
+    prospects = make_prospects([*LIVE, "parked-domain.lu", "not-found.lu"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(BASE + "enrichment/http-check/batch", {"prospect_ids": [p.pk for p in prospects]})
+    assert response.status_code == 202, response.content
+    job = ScanJob.objects.get(pk=response.json()["id"])
+    assert (job.status, job.total_items, job.processed_items, job.failed_items) == ("completed", 7, 7, 0)
+    statuses = dict(Prospect.objects.values_list("domain_name", "status"))
+    assert statuses["parked-domain.lu"] == "parked"
+    assert statuses["not-found.lu"] == "error"
+    assert all(statuses[d] == "active" for d in LIVE)
+
+
+def test_tech_scan_batch_with_filter_only_scans_live_sites(
+    api_client, farm, django_capture_on_commit_callbacks, sync_tasks
+):
+    live = make_prospects(LIVE[:3], status="active", has_website=True)
+    ProspectFactory(domain_name="parked-domain.lu", status="parked", has_website=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            BASE + "enrichment/tech-scan/batch", {"filter": {"status": ["active", "parked"]}}, format="json"
+        )
+    job = ScanJob.objects.get(pk=response.json()["id"])
+    assert (job.status, job.total_items, job.processed_items) == ("completed", 3, 3)
+    assert {p.tech_profile.cms for p in Prospect.objects.filter(pk__in=[p.pk for p in live])} == {
+        "WordPress",
+        "Drupal",
+        "",
+    }
+
+
+def test_single_prospect_endpoints_run_inline(api_client, farm):
+    prospect = ProspectFactory(domain_name="wordpress-weber.lu")
+    body = api_client.post(BASE + f"enrichment/http-check/{prospect.pk}").json()
+    assert body["result"]["status"] == "active"
+    assert body["prospect"]["status"] == "active"
+    body = api_client.post(BASE + f"enrichment/tech-scan/{prospect.pk}").json()
+    assert body["result"]["fields"]["cms"] == "WordPress"
+    assert body["prospect"]["tech_profile"]["cms_version"] == "5.8.3"
+    assert api_client.post(BASE + "enrichment/http-check/999999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"prospect_ids": [1], "filter": {"status": ["pending"]}}, {"filter": {"status": ["nope"]}}]
+)
+def test_batch_rejects_bad_requests(api_client, payload):
+    response = api_client.post(BASE + "enrichment/http-check/batch", payload, format="json")
+    assert response.status_code == 400
+    assert not ScanJob.objects.exists()
+
+
+def test_item_failure_is_recorded_without_failing_the_job(farm, monkeypatch):
+    prospects = make_prospects(LIVE[:3])
+    real_store = batch_module.STEPS["http_check"].store
+
+    def store(prospect, outcome):
+        if prospect.domain_name == "drupal-mersch.lu":
+            raise RuntimeError("disk full")
+        real_store(prospect, outcome)
+
+    monkeypatch.setitem(
+        batch_module.STEPS,
+        "http_check",
+        batch_module.STEPS["http_check"].__class__(
+            "http_check",
+            "last_http_check_at",
+            batch_module.STEPS["http_check"].eligible,
+            batch_module.STEPS["http_check"].probe,
+            store,
+        ),
+    )
+    job = ScanJob.objects.create(
+        job_type="http_check", total_items=3, params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    job = enrichment_batch_run(job_id=job.pk)
+    assert (job.status, job.processed_items, job.failed_items) == ("completed", 3, 1)
+    assert job.params["failures"][0]["error"] == "disk full"
+
+
+def test_cancel_stops_at_the_next_chunk(farm, monkeypatch):
+    monkeypatch.setattr(batch_module, "CHUNK_SIZE", 2)
+    prospects = make_prospects(LIVE)
+    job = ScanJob.objects.create(
+        job_type="http_check", total_items=5, params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    job = enrichment_batch_run(job_id=job.pk, on_progress=lambda n: batch_module.scan_job_cancel(job=job))
+    assert (job.status, job.processed_items) == ("cancelled", 2)
+    assert Prospect.objects.filter(last_http_check_at__isnull=False).count() == 2
+    assert enrichment_batch_run(job_id=job.pk) is None  # a cancelled job does not run again
+
+
+def test_resume_after_crash_processes_no_item_twice(farm, monkeypatch):
+    monkeypatch.setattr(batch_module, "CHUNK_SIZE", 2)
+    prospects = make_prospects(LIVE)
+    stored = []
+    step = batch_module.STEPS["http_check"]
+
+    class WorkerKilled(BaseException):
+        pass
+
+    def crashing_store(prospect, outcome):
+        if len(stored) == 3:
+            raise WorkerKilled
+        stored.append(prospect.domain_name)
+        step.store(prospect, outcome)
+
+    crashing = step.__class__(step.job_type, step.done_field, step.eligible, step.probe, crashing_store)
+    monkeypatch.setitem(batch_module.STEPS, "http_check", crashing)
+    job = ScanJob.objects.create(
+        job_type="http_check", total_items=5, params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    with pytest.raises(WorkerKilled):
+        enrichment_batch_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.processed_items) == ("running", 2)
+
+    def counting_store(prospect, outcome):
+        stored.append(prospect.domain_name)
+        step.store(prospect, outcome)
+
+    monkeypatch.setitem(
+        batch_module.STEPS,
+        "http_check",
+        step.__class__(step.job_type, step.done_field, step.eligible, step.probe, counting_store),
+    )
+    job = enrichment_batch_run(job_id=job.pk)
+    assert sorted(stored) == sorted(LIVE)  # every prospect stored exactly once
+    assert (job.status, job.processed_items) == ("completed", 5)
+
+
+def test_enrich_command_runs_in_foreground(farm):
+    make_prospects(LIVE[:2], status="pending")
+    ProspectFactory(domain_name="not-found.lu", status="contacted")
+    out = io.StringIO()
+    call_command("enrich", "http-check", "--status", "pending", "--workers", "4", "--no-progress", stdout=out)
+    assert "completed: 2/2 processed, 0 failed" in out.getvalue()
+    assert Prospect.objects.get(domain_name="not-found.lu").last_http_check_at is None
+
+
+def test_enrich_command_can_queue(farm):
+    prospect = ProspectFactory(domain_name="static-lentz.lu")
+    out = io.StringIO()
+    call_command("enrich", "http-check", "--ids", str(prospect.pk), "--queue", stdout=out)
+    assert "Queued job" in out.getvalue()
+    assert ScanJob.objects.get().status == "pending"
+
+
+def test_jobs_endpoints_list_show_and_cancel(api_client):
+    job = ScanJob.objects.create(job_type="http_check", total_items=10, processed_items=4)
+    done = ScanJob.objects.create(job_type="tech_scan", status="completed")
+    listing = api_client.get(BASE + "stats/jobs").json()
+    assert [row["id"] for row in listing["results"]] == [done.pk, job.pk]
+    assert api_client.get(BASE + f"stats/jobs/{job.pk}").json()["progress_percent"] == 40
+    assert api_client.post(BASE + f"stats/jobs/{job.pk}/cancel").json()["status"] == "cancelled"
+    assert api_client.post(BASE + f"stats/jobs/{done.pk}/cancel").status_code == 409
+
+
+def test_admin_actions_queue_jobs_and_link_to_them(admin_client_logged_in):
+    prospects = make_prospects(LIVE[:2])
+    response = admin_client_logged_in.post(
+        reverse("admin:prospects_prospect_changelist"),
+        {"action": "run_http_check", "_selected_action": [p.pk for p in prospects]},
+        follow=True,
+    )
+    job = ScanJob.objects.get()
+    assert (job.job_type, job.total_items) == ("http_check", 2)
+    assert f"/admin/core/scanjob/{job.pk}/change/" in response.content.decode()
+    page = admin_client_logged_in.get(reverse("admin:core_scanjob_changelist")).content.decode()
+    assert "<progress" in page
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_real_qcluster_worker_completes_a_batch_enqueued_through_the_api(site_farm, api_client):
+    """Start `manage.py qcluster` against the test database, enqueue through the API, wait for the job."""
+    prospects = make_prospects(LIVE[:3])
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        database_url = f"sqlite:///{settings_dict['NAME']}"
+    else:
+        database_url = (
+            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST']}:"
+            f"{settings_dict['PORT']}/{settings_dict['NAME']}"
+        )
+    import json
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "1",
+        "ENRICHMENT_ALLOW_PRIVATE_NETWORKS": "1",
+        "ENRICHMENT_CA_BUNDLE": str(site_farm.ca_path),
+        "ENRICHMENT_RESOLVER_OVERRIDES_JSON": json.dumps(site_farm.resolver_map),
+        "Q_WORKERS": "1",
+    }
+    root = Path(__file__).resolve().parents[2]
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        response = api_client.post(BASE + "enrichment/http-check/batch", {"prospect_ids": [p.pk for p in prospects]})
+        assert response.status_code == 202
+        job_id = response.json()["id"]
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            job = ScanJob.objects.get(pk=job_id)
+            if job.status in {"completed", "failed"}:
+                break
+            time.sleep(0.5)
+        assert job.status == "completed", (job.status, job.error)
+        assert job.processed_items == 3
+        assert set(Prospect.objects.values_list("status", flat=True)) == {"active"}
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
