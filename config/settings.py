@@ -290,6 +290,7 @@ ENRICHMENT_WORKERS = env_int("ENRICHMENT_WORKERS", 32)
 
 # Opportunity-score overrides: {"points": {"rule_key": n}, "tiers": {"top_priority": 70, ...}} (docs/scoring.md).
 SCORING = json.loads(env_str("SCORING_JSON", "{}"))
+SCORING_WORKERS = env_int("SCORING_WORKERS", 0)  # processes for big recomputes on PostgreSQL; 0: one per CPU
 # Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -59,7 +59,8 @@ class CappedCountPagination(StandardPagination):
         offset = (self.page_number - 1) * page_size
         rows = list(queryset[offset : offset + page_size + 1])
         self.has_next = len(rows) > page_size
-        counted = queryset.order_by()[: self.count_cap + 1].count()
+        # Keep the ordering: with it PostgreSQL walks the sort index and stops at the cap.
+        counted = queryset[: self.count_cap + 1].count()
         self.count_is_exact = counted <= self.count_cap
         self.count = counted if self.count_is_exact else self.count_cap
         self.page_size_used = page_size

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -359,29 +362,83 @@ def score_compute(*, prospect: Prospect) -> ProspectScore:
 
 
 def scores_compute_batch(
-    *, queryset: QuerySet[Prospect], chunk_size: int = BATCH_CHUNK, on_progress: Callable[[int], None] | None = None
+    *,
+    queryset: QuerySet[Prospect],
+    chunk_size: int = BATCH_CHUNK,
+    on_progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> int:
     """Compute the scores of every prospect in `queryset`, a chunk at a time (bulk reads, bulk upserts).
 
-    Chunks are primary-key ranges of the queryset, so each read is an index range scan, whatever filter
-    the queryset carries.
+    Chunks are primary-key ranges of the queryset, so each read is an index range scan whatever filter the
+    queryset carries. On PostgreSQL, big batches are spread over `workers` processes (default: one per
+    CPU): evaluating rules is Python work that one process cannot spread over several cores.
     """
     rule_set = active_rule_set()
     now = timezone.now()
-    total = 0
-    last_pk = 0
-    ids_queryset = queryset.order_by("pk").values_list("pk", flat=True)
+    ranges = _pk_ranges(queryset, chunk_size)
+    if workers is None:
+        workers = settings.SCORING_WORKERS or os.cpu_count() or 1
+    # Worker processes see committed rows only: inside a transaction, stay in this process.
+    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if not parallel or len(ranges) < 2 or workers < 2:
+        total = 0
+        for low, high in ranges:
+            count = _compute_range(_in_range(queryset, low, high), rule_set, now)
+            total += count
+            if on_progress and count:
+                on_progress(count)
+        return total
+    return _compute_in_processes(queryset, ranges, rule_set, now, min(workers, len(ranges)), on_progress)
+
+
+def _pk_ranges(queryset: QuerySet[Prospect], chunk_size: int) -> list[tuple[int, int | None]]:
+    """(exclusive low, inclusive high) primary-key bounds of consecutive chunks of `queryset`."""
+    ids = queryset.order_by("pk").values_list("pk", flat=True)
+    ranges, last_pk = [], 0
     while True:
-        boundary = list(ids_queryset.filter(pk__gt=last_pk)[chunk_size - 1 : chunk_size])
-        upper = boundary[0] if boundary else None
-        chunk = queryset.filter(pk__gt=last_pk) if upper is None else queryset.filter(pk__gt=last_pk, pk__lte=upper)
-        count = _compute_range(chunk, rule_set, now)
-        total += count
-        if on_progress and count:
-            on_progress(count)
-        if upper is None:
-            break
-        last_pk = upper
+        boundary = list(ids.filter(pk__gt=last_pk)[chunk_size - 1 : chunk_size])
+        if not boundary:
+            if ids.filter(pk__gt=last_pk).exists():
+                ranges.append((last_pk, None))
+            return ranges
+        ranges.append((last_pk, boundary[0]))
+        last_pk = boundary[0]
+
+
+def _in_range(queryset: QuerySet[Prospect], low: int, high: int | None) -> QuerySet[Prospect]:
+    return queryset.filter(pk__gt=low) if high is None else queryset.filter(pk__gt=low, pk__lte=high)
+
+
+_process_batch: tuple[QuerySet[Prospect], RuleSet, datetime.datetime] | None = None
+
+
+def _compute_range_in_child(bounds: tuple[int, int | None]) -> int:
+    assert _process_batch is not None  # noqa: S101 - set by the parent before the fork
+    queryset, rule_set, now = _process_batch
+    return _compute_range(_in_range(queryset, *bounds), rule_set, now)
+
+
+def _compute_in_processes(
+    queryset: QuerySet[Prospect],
+    ranges: list[tuple[int, int | None]],
+    rule_set: RuleSet,
+    now: datetime.datetime,
+    workers: int,
+    on_progress: Callable[[int], None] | None,
+) -> int:
+    global _process_batch
+    _process_batch = (queryset, rule_set, now)
+    connections.close_all()  # children must open their own connections, never share the parent's socket
+    total = 0
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for count in pool.imap_unordered(_compute_range_in_child, ranges):
+                total += count
+                if on_progress and count:
+                    on_progress(count)
+    finally:
+        _process_batch = None
     return total
 
 

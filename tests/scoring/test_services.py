@@ -155,3 +155,21 @@ def test_offline_capture_gets_a_score(admin_client_logged_in, django_capture_on_
     score = Prospect.objects.get().score
     assert score.technical_health_score == score.modernity_score == 0
     assert {"local_business", "has_address", "met_in_person", "has_phone"} <= set(score.reason_flags)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_batch_on_postgresql_equals_single_compute():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    make_varied_prospects(30)
+    for prospect in Prospect.objects.all():
+        score_compute(prospect=prospect)
+    single = snapshot()
+    ProspectScore.objects.all().delete()
+    progress = []
+    total = scores_compute_batch(queryset=Prospect.objects.all(), chunk_size=6, workers=3, on_progress=progress.append)
+    assert total == sum(progress) == 40
+    assert len(progress) > 3
+    assert snapshot() == single
