@@ -203,6 +203,10 @@ def test_admin_actions_queue_jobs_and_link_to_them(admin_client_logged_in):
 @pytest.mark.django_db(transaction=True)
 def test_real_qcluster_worker_completes_a_batch_enqueued_through_the_api(site_farm, api_client):
     """Start `manage.py qcluster` against the test database, enqueue through the API, wait for the job."""
+    from django_q.brokers import get_broker
+
+    expected_broker = "Redis" if os.environ.get("REDIS_URL") else "ORM"
+    assert type(get_broker()).__name__ == expected_broker
     prospects = make_prospects(LIVE[:3])
     settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
