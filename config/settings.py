@@ -287,6 +287,11 @@ ENRICHMENT_CA_BUNDLE = env_str("ENRICHMENT_CA_BUNDLE")  # empty: certifi's bundl
 # Tests and benchmarks only: {"*:443": "127.0.0.1:8443", "name:80": null}. Production never sets it.
 ENRICHMENT_RESOLVER_OVERRIDES: dict[str, str | None] = json.loads(env_str("ENRICHMENT_RESOLVER_OVERRIDES_JSON", "{}"))
 ENRICHMENT_WORKERS = env_int("ENRICHMENT_WORKERS", 32)
+# `manage.py update_fingerprints` downloads a newer technology snapshot from here into FINGERPRINTS_DIR.
+FINGERPRINTS_UPDATE_URL = env_str(
+    "FINGERPRINTS_UPDATE_URL", "https://raw.githubusercontent.com/enthec/webappanalyzer/main/src"
+)
+FINGERPRINTS_DIR = env_str("FINGERPRINTS_DIR", str(BASE_DIR / "var" / "fingerprints"))
 
 # Opportunity-score overrides: {"points": {"rule_key": n}, "tiers": {"top_priority": 70, ...}} (docs/scoring.md).
 SCORING = json.loads(env_str("SCORING_JSON", "{}"))

@@ -42,10 +42,10 @@ class CappedCountPagination(StandardPagination):
     """Page-number pagination whose total is counted up to `count_cap` rows only.
 
     An exact COUNT(*) over a filtered join of a million rows costs more than the page itself; past the
-    cap the answer says `"count": 10000, "count_is_exact": false`, and `next` still leads on page by page.
+    cap the answer says `"count": 1000, "count_is_exact": false`, and `next` still leads on page by page.
     """
 
-    count_cap = 10_000
+    count_cap = 1_000
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: APIView | None = None) -> list:
         self.request = request

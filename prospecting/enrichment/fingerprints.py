@@ -18,7 +18,18 @@ from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-FINGERPRINT_DIR = DATA_DIR / "webappanalyzer"
+SHIPPED_FINGERPRINT_DIR = DATA_DIR / "webappanalyzer"
+FINGERPRINT_FILES = ["categories.json", *[f"technologies/{letter}.json" for letter in "_abcdefghijklmnopqrstuvwxyz"]]
+
+
+def fingerprint_dir() -> Path:
+    """The newest fingerprints: a snapshot fetched by `update_fingerprints`, else the shipped copy."""
+    from django.conf import settings
+
+    updated = Path(settings.FINGERPRINTS_DIR)
+    return updated if (updated / "categories.json").is_file() else SHIPPED_FINGERPRINT_DIR
+
+
 HTML_HEAD_BYTES = 60_000
 HTML_TAIL_BYTES = 15_000
 
@@ -268,7 +279,8 @@ def _as_list(value: Any) -> list[str]:
 
 def _load_raw() -> tuple[dict[str, dict], dict[int, str]]:
     technologies: dict[str, dict] = {}
-    for path in sorted((FINGERPRINT_DIR / "technologies").glob("*.json")):
+    folder = fingerprint_dir()
+    for path in sorted((folder / "technologies").glob("*.json")):
         technologies.update(json.loads(path.read_text(encoding="utf-8")))
     extra = json.loads((DATA_DIR / "extra_technologies.json").read_text(encoding="utf-8"))
     for name, spec in extra.items():
@@ -284,7 +296,7 @@ def _load_raw() -> tuple[dict[str, dict], dict[int, str]]:
                 target[key] = _as_list(target.get(key)) + _as_list(value)
     categories = {
         int(key): value["name"]
-        for key, value in json.loads((FINGERPRINT_DIR / "categories.json").read_text(encoding="utf-8")).items()
+        for key, value in json.loads((folder / "categories.json").read_text(encoding="utf-8")).items()
     }
     return technologies, categories
 
