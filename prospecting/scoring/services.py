@@ -453,6 +453,20 @@ def stale_scores_queryset() -> QuerySet[Prospect]:
 
 def score_refresh_on_commit(*, prospect_ids: Iterable[int]) -> None:
     """Recompute these prospects' scores once the current transaction commits (after enrichment or a new
-    interaction), so a rolled-back change never leaves a score behind."""
-    ids = list(prospect_ids)
-    transaction.on_commit(lambda: scores_compute_batch(queryset=Prospect.objects.filter(pk__in=ids)))
+    interaction), so a rolled-back change never leaves a score behind.
+
+    Within one transaction the requests are pooled into the refresh already waiting for the commit: a batch
+    that stores 200 enrichment results in one transaction triggers one recompute of 200 scores.
+    """
+    ids = set(prospect_ids)
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        pending = getattr(callback, "score_refresh_ids", None)
+        if pending is not None:
+            pending.update(ids)
+            return
+
+    def refresh() -> None:
+        scores_compute_batch(queryset=Prospect.objects.filter(pk__in=sorted(refresh.score_refresh_ids)), workers=1)
+
+    refresh.score_refresh_ids = ids  # type: ignore[attr-defined]
+    transaction.on_commit(refresh)

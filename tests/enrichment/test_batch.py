@@ -119,42 +119,41 @@ def test_cancel_stops_at_the_next_chunk(farm, monkeypatch):
     assert enrichment_batch_run(job_id=job.pk) is None  # a cancelled job does not run again
 
 
-def test_resume_after_crash_processes_no_item_twice(farm, monkeypatch):
+def test_resume_after_crash_processes_no_item_twice(farm, monkeypatch, django_capture_on_commit_callbacks):
+    """A worker killed in the middle of a chunk: the chunk's results roll back together, and the resumed job
+    stores every prospect exactly once (counted when its result commits)."""
+    from django.db import transaction
+
     monkeypatch.setattr(batch_module, "CHUNK_SIZE", 2)
     prospects = make_prospects(LIVE)
-    stored = []
+    committed, calls = [], []
     step = batch_module.STEPS["http_check"]
 
     class WorkerKilled(BaseException):
         pass
 
-    def crashing_store(prospect, outcome):
-        if len(stored) == 3:
+    def store(prospect, outcome):
+        calls.append(prospect.domain_name)
+        if len(calls) == 4:
             raise WorkerKilled
-        stored.append(prospect.domain_name)
         step.store(prospect, outcome)
-
-    crashing = step.__class__(step.job_type, step.done_field, step.eligible, step.probe, crashing_store)
-    monkeypatch.setitem(batch_module.STEPS, "http_check", crashing)
-    job = ScanJob.objects.create(
-        job_type="http_check", total_items=5, params={"prospect_ids": [p.pk for p in prospects]}
-    )
-    with pytest.raises(WorkerKilled):
-        enrichment_batch_run(job_id=job.pk)
-    job.refresh_from_db()
-    assert (job.status, job.processed_items) == ("running", 2)
-
-    def counting_store(prospect, outcome):
-        stored.append(prospect.domain_name)
-        step.store(prospect, outcome)
+        transaction.on_commit(lambda name=prospect.domain_name: committed.append(name))
 
     monkeypatch.setitem(
         batch_module.STEPS,
         "http_check",
-        step.__class__(step.job_type, step.done_field, step.eligible, step.probe, counting_store),
+        step.__class__(step.job_type, step.done_field, step.eligible, step.probe, store),
     )
-    job = enrichment_batch_run(job_id=job.pk)
-    assert sorted(stored) == sorted(LIVE)  # every prospect stored exactly once
+    job = ScanJob.objects.create(
+        job_type="http_check", total_items=5, params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
+        enrichment_batch_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.processed_items, len(committed)) == ("running", 2, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = enrichment_batch_run(job_id=job.pk)
+    assert sorted(committed) == sorted(LIVE)  # every prospect stored exactly once
     assert (job.status, job.processed_items) == ("completed", 5)
 
 

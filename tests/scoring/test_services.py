@@ -173,3 +173,41 @@ def test_parallel_batch_on_postgresql_equals_single_compute():
     assert total == sum(progress) == 40
     assert len(progress) > 3
     assert snapshot() == single
+
+
+def test_refresh_requests_in_one_transaction_become_one_recompute(monkeypatch, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from prospecting.scoring import services
+
+    calls = []
+    real = services.scores_compute_batch
+    monkeypatch.setattr(
+        services,
+        "scores_compute_batch",
+        lambda **kw: calls.append(sorted(kw["queryset"].values_list("pk", flat=True))) or real(**kw),
+    )
+    prospects = ProspectFactory.create_batch(3)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for prospect in prospects:
+            services.score_refresh_on_commit(prospect_ids=[prospect.pk])
+    assert calls == [sorted(p.pk for p in prospects)]
+    assert ProspectScore.objects.count() == 3
+
+
+def test_refresh_after_a_rolled_back_transaction_still_happens(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from prospecting.scoring import services
+
+    first, second = ProspectFactory(), ProspectFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                services.score_refresh_on_commit(prospect_ids=[first.pk])
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        with transaction.atomic():
+            services.score_refresh_on_commit(prospect_ids=[second.pk])
+    assert list(ProspectScore.objects.values_list("prospect_id", flat=True)) == [second.pk]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,34 +143,54 @@ def enrichment_batch_run(
         host_locks: dict[str, threading.Lock] = {}
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job{job.pk}") as pool:
             last_pk = 0
+            in_flight: tuple[list[Prospect], list[Future]] | None = None
             while True:
                 if ScanJob.objects.filter(pk=job.pk, status=ScanJob.Status.CANCELLED).exists():
                     logger.info("Job %s cancelled", job.pk)
+                    for future in in_flight[1] if in_flight else ():
+                        future.cancel()
                     return ScanJob.objects.get(pk=job.pk)
                 chunk = list(todo.filter(pk__gt=last_pk)[:CHUNK_SIZE])
+                # Fetch the next chunk while this thread stores the previous one.
+                started = (chunk, [pool.submit(_probe_politely, step, p, host_locks) for p in chunk]) if chunk else None
+                if in_flight:
+                    _store_chunk(job.pk, step, *in_flight, on_progress)
                 if not chunk:
                     break
                 last_pk = chunk[-1].pk
-                results = list(pool.map(lambda p: _probe_politely(step, p, host_locks), chunk))
-                failures = []
-                for prospect, (ok, value) in zip(chunk, results, strict=True):
-                    try:
-                        if not ok:
-                            raise value
-                        step.store(prospect, value)
-                    except Exception as exc:  # one bad item never fails the batch
-                        logger.warning("Job %s: prospect %s failed: %s", job.pk, prospect.pk, exc)
-                        failures.append({"prospect_id": prospect.pk, "error": str(exc)[:300]})
-                scan_job_progress(job_id=job.pk, processed=len(chunk), failed=len(failures))
-                if failures:
-                    _record_failures(job.pk, failures)
-                if on_progress:
-                    on_progress(len(chunk))
+                in_flight = started
     except Exception as exc:
         scan_job_finish(job_id=job.pk, error=str(exc))
         raise
     scan_job_finish(job_id=job.pk)
     return ScanJob.objects.get(pk=job.pk)
+
+
+def _store_chunk(
+    job_id: int,
+    step: Step,
+    chunk: list[Prospect],
+    futures: list[Future],
+    on_progress: Callable[[int], None] | None,
+) -> None:
+    """Store a chunk's results in one transaction (one score refresh for the chunk); count failures."""
+    failures = []
+    with transaction.atomic():
+        for prospect, future in zip(chunk, futures, strict=True):
+            ok, value = future.result()
+            try:
+                with transaction.atomic():
+                    if not ok:
+                        raise value
+                    step.store(prospect, value)
+            except Exception as exc:  # one bad item never fails the batch
+                logger.warning("Job %s: prospect %s failed: %s", job_id, prospect.pk, exc)
+                failures.append({"prospect_id": prospect.pk, "error": str(exc)[:300]})
+        scan_job_progress(job_id=job_id, processed=len(chunk), failed=len(failures))
+        if failures:
+            _record_failures(job_id, failures)
+    if on_progress:
+        on_progress(len(chunk))
 
 
 def _probe_politely(step: Step, prospect: Prospect, host_locks: dict[str, threading.Lock]) -> tuple[bool, Any]:
