@@ -51,7 +51,8 @@ def django_setup() -> str:
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
         label = "SQLite"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DEBUG", "0")  # no query logging: it would be part of every figure
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     import django

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_FINGERPRINT_DIR = DATA_DIR / "webappanalyzer"
 FINGERPRINT_FILES = ["categories.json", *[f"technologies/{letter}.json" for letter in "_abcdefghijklmnopqrstuvwxyz"]]
@@ -42,12 +44,12 @@ _SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | r
 @dataclass
 class _Pattern:
     regex: re.Pattern[str] | None  # None: presence is enough (empty pattern)
-    literal: str  # lower-case substring that must be present, or ""
+    literals: tuple[str, ...]  # lower-case; a match needs one of them in the text ( (): no prefilter)
     version: str
     confidence: int
 
     def search(self, value: str, value_lower: str) -> re.Match[str] | bool | None:
-        if self.literal and self.literal not in value_lower:
+        if self.literals and not any(literal in value_lower for literal in self.literals):
             return None
         if self.regex is None:
             return True
@@ -191,7 +193,77 @@ def _required_literal(pattern: str) -> str:
         current = _drop_if_quantified(pattern, i, current)
         best = max(best, current, key=len)
     best = max(best, current, key=len)
-    return best.lower() if len(best) >= 3 else ""
+    return best.lower() if len(best) >= 2 else ""
+
+
+def _split_top_level(pattern: str) -> list[str]:
+    """`a|b(c|d)|e` -> ["a", "b(c|d)", "e"]."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close > 0 else len(pattern)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _unwrap_group(pattern: str) -> str:
+    """`^(?:a|b)$` -> `a|b` when one non-capturing group spans the whole pattern."""
+    inner = pattern.removeprefix("^").removesuffix("$")
+    if (
+        inner.startswith("(?:")
+        and inner.endswith(")")
+        and _split_top_level(inner[3:-1])
+        and _matching_close(inner) == len(inner) - 1
+    ):
+        return inner[3:-1]
+    return pattern
+
+
+def _matching_close(pattern: str) -> int:
+    depth, i = 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close > 0 else len(pattern)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _prefilter_literals(pattern: str) -> tuple[str, ...]:
+    """Substrings of which at least one occurs in any text the pattern matches; () when none can be
+    derived. Each top-level alternative must contribute a literal, or no prefilter is possible."""
+    literals = []
+    for alternative in _split_top_level(_unwrap_group(pattern)):
+        literal = _required_literal(alternative)
+        if not literal:
+            return ()
+        literals.append(literal)
+    return tuple(dict.fromkeys(literals))
 
 
 def _top_level(pattern: str) -> str:
@@ -251,13 +323,13 @@ def _compile(raw: str, flags: int = 0) -> _Pattern | None:
             except ValueError:
                 confidence = 100
     if not expression:
-        return _Pattern(regex=None, literal="", version=version, confidence=confidence)
+        return _Pattern(regex=None, literals=(), version=version, confidence=confidence)
     expression = _JS_NAMED_GROUP.sub(r"(?P<\1>", expression).replace("\\/", "/")
     try:
         regex = re.compile(expression, re.IGNORECASE | flags)
     except (re.error, OverflowError, RecursionError):
         return None
-    return _Pattern(regex=regex, literal=_required_literal(expression), version=version, confidence=confidence)
+    return _Pattern(regex=regex, literals=_prefilter_literals(expression), version=version, confidence=confidence)
 
 
 def _compile_list(value: Any, flags: int = 0) -> list[_Pattern]:
@@ -322,6 +394,8 @@ class FingerprintSet:
     by_meta: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
     by_cookie: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
     cookie_regexes: list[tuple[re.Pattern[str], str, list[_Pattern]]] = field(default_factory=list)
+    automata: dict[str, Any] = field(default_factory=dict)
+    unfiltered: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Index every pattern by the signal it reads, so a page only meets the patterns that can apply."""
@@ -341,9 +415,31 @@ class FingerprintSet:
                         continue
                 else:
                     self.by_cookie.setdefault(cookie, []).extend((tech.name, p) for p in patterns)
-        # Patterns with a required literal first; within them, cheap checks before regexes.
-        for entries in self.by_signal.values():
-            entries.sort(key=lambda entry: entry[1].literal == "")
+        # One Aho-Corasick automaton per signal finds, in a single pass over the text, which literals occur;
+        # only the patterns behind those literals (and the few without any) run their regex.
+        for signal, entries in self.by_signal.items():
+            automaton = ahocorasick.Automaton()
+            literal_index: dict[str, list[int]] = {}
+            unfiltered = []
+            for position, (_name, pattern) in enumerate(entries):
+                if not pattern.literals:
+                    unfiltered.append(position)
+                for literal in pattern.literals:
+                    literal_index.setdefault(literal, []).append(position)
+            for literal, positions in literal_index.items():
+                automaton.add_word(literal, positions)
+            if literal_index:
+                automaton.make_automaton()
+                self.automata[signal] = automaton
+            self.unfiltered[signal] = unfiltered
+
+    def _candidates(self, signal: str, value_lower: str) -> list[int]:
+        positions = set(self.unfiltered.get(signal, ()))
+        automaton = self.automata.get(signal)
+        if automaton is not None:
+            for _end, found in automaton.iter(value_lower):
+                positions.update(found)
+        return sorted(positions)
 
     def detect(self, page: PageSignals) -> list[Detection]:
         found: dict[str, Detection] = {}
@@ -369,9 +465,10 @@ class FingerprintSet:
         for signal, value in values.items():
             if not value:
                 continue
-            value_lower = value.lower()
-            for name, pattern in self.by_signal.get(signal, ()):
-                match = pattern.search(value, value_lower)
+            entries = self.by_signal.get(signal, [])
+            for position in self._candidates(signal, value.lower()):
+                name, pattern = entries[position]
+                match = pattern.regex.search(value) if pattern.regex is not None else True
                 if match:
                     hit(name, pattern, match)
         for header, value in page.headers.items():

@@ -251,6 +251,6 @@ def test_real_qcluster_worker_completes_a_batch_enqueued_through_the_api(site_fa
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:
-            worker.wait(timeout=20)
+            worker.wait(timeout=5)
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)

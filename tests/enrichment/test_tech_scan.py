@@ -2,7 +2,7 @@
 
 import pytest
 
-from prospecting.enrichment.fingerprints import PageSignals, _required_literal, fingerprint_set
+from prospecting.enrichment.fingerprints import PageSignals, _prefilter_literals, _required_literal, fingerprint_set
 from prospecting.enrichment.models import TechProfile
 from prospecting.enrichment.services import http_check_run, tech_scan_run
 from tests.factories import ProspectFactory
@@ -104,9 +104,24 @@ def test_certificate_issuer_is_a_signal():
         (r"^WordPress(?: ([\d.]+))?", "wordpress"),
         (r"jquery|zepto", ""),
         (r"ab?c", ""),
-        (r"x+yz", ""),
+        (r"x+yz", "yz"),
         (r"wix\.com.*static", "wix.com"),
     ],
 )
 def test_required_literal_is_safe(pattern, literal):
     assert _required_literal(pattern) == literal
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"(?:<!--GrandNode |Powered by: <a[^>]+nopcommerce)", ("<!--grandnode ", "powered by: <a")),
+        (r"^(?:jquery|zepto)$", ("jquery", "zepto")),
+        (r"(?:jquery|zepto)\.js", (".js",)),
+        (r"foo|b?ar", ("foo", "ar")),
+        (r"foo|b?a", ()),
+        (r"cdn\.shopify\.com", ("cdn.shopify.com",)),
+    ],
+)
+def test_prefilter_literals_cover_every_alternative(pattern, literals):
+    assert _prefilter_literals(pattern) == literals

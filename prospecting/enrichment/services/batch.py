@@ -47,6 +47,7 @@ class Step:
     eligible: Q  # which prospects the step applies to
     probe: Callable[[Prospect], Any]  # network only: runs in the pool
     store: Callable[[Prospect, Any], None]  # database: runs in the job's thread
+    store_many: Callable[[list[tuple[Prospect, Any]]], None] | None = None  # the same, for a whole chunk
 
 
 def _http_probe(prospect: Prospect) -> Any:
@@ -55,6 +56,10 @@ def _http_probe(prospect: Prospect) -> Any:
 
 def _http_store(prospect: Prospect, outcome: Any) -> None:
     http_check_module.http_check_store(prospect=prospect, outcome=outcome)
+
+
+def _http_store_many(results: list[tuple[Prospect, Any]]) -> None:
+    http_check_module.http_check_store_many(results=results)
 
 
 def _tech_probe(prospect: Prospect) -> Any:
@@ -77,7 +82,12 @@ def _tech_store(prospect: Prospect, page: Any) -> None:
 
 STEPS: dict[str, Step] = {
     ScanJob.JobType.HTTP_CHECK: Step(
-        ScanJob.JobType.HTTP_CHECK, "last_http_check_at", Q(domain_name__isnull=False), _http_probe, _http_store
+        ScanJob.JobType.HTTP_CHECK,
+        "last_http_check_at",
+        Q(domain_name__isnull=False),
+        _http_probe,
+        _http_store,
+        _http_store_many,
     ),
     ScanJob.JobType.TECH_SCAN: Step(
         ScanJob.JobType.TECH_SCAN,
@@ -173,19 +183,34 @@ def _store_chunk(
     futures: list[Future],
     on_progress: Callable[[int], None] | None,
 ) -> None:
-    """Store a chunk's results in one transaction (one score refresh for the chunk); count failures."""
+    """Store a chunk's results in one transaction (one score refresh for the chunk); count failures.
+
+    A step with `store_many` writes the chunk in bulk; if that fails, each result is stored alone so one
+    bad row cannot lose the others.
+    """
     failures = []
+    outcomes = [future.result() for future in futures]
     with transaction.atomic():
-        for prospect, future in zip(chunk, futures, strict=True):
-            ok, value = future.result()
+        good = [(prospect, value) for prospect, (ok, value) in zip(chunk, outcomes, strict=True) if ok]
+        for prospect, (ok, value) in zip(chunk, outcomes, strict=True):
+            if not ok:
+                failures.append({"prospect_id": prospect.pk, "error": str(value)[:300]})
+        stored_in_bulk = False
+        if step.store_many and good:
             try:
                 with transaction.atomic():
-                    if not ok:
-                        raise value
-                    step.store(prospect, value)
-            except Exception as exc:  # one bad item never fails the batch
-                logger.warning("Job %s: prospect %s failed: %s", job_id, prospect.pk, exc)
-                failures.append({"prospect_id": prospect.pk, "error": str(exc)[:300]})
+                    step.store_many(good)
+                stored_in_bulk = True
+            except Exception as exc:
+                logger.warning("Job %s: bulk store failed (%s); storing one by one", job_id, exc)
+        if not stored_in_bulk:
+            for prospect, value in good:
+                try:
+                    with transaction.atomic():
+                        step.store(prospect, value)
+                except Exception as exc:  # one bad item never fails the batch
+                    logger.warning("Job %s: prospect %s failed: %s", job_id, prospect.pk, exc)
+                    failures.append({"prospect_id": prospect.pk, "error": str(exc)[:300]})
         scan_job_progress(job_id=job_id, processed=len(chunk), failed=len(failures))
         if failures:
             _record_failures(job_id, failures)

@@ -49,7 +49,8 @@ _PARKED_PATTERNS = re.compile(
 
 def is_parked_page(result: FetchResult) -> bool:
     """True for parking-provider pages, "domain for sale" pages and registrar placeholders."""
-    return bool(_PARKED_PATTERNS.search(result.text[:200_000]))
+    # Parking pages are small and say so early; reading a real site's whole page here would only cost time.
+    return bool(_PARKED_PATTERNS.search(result.text[:20_000]))
 
 
 @dataclass
@@ -149,23 +150,43 @@ def http_check_run(*, prospect: Prospect) -> HttpCheckOutcome:
 
 
 def http_check_store(*, prospect: Prospect, outcome: HttpCheckOutcome) -> None:
+    http_check_store_many(results=[(prospect, outcome)])
+
+
+_STORED_FIELDS = ["has_website", "uses_https", "http_status_code", "redirect_url", "last_http_check_at", "status"]
+
+
+def http_check_store_many(*, results: list[tuple[Prospect, HttpCheckOutcome]]) -> None:
+    """Store many checks in a few statements: one bulk update of prospects, one of their tech profiles."""
     now = timezone.now()
-    fields = {
-        "has_website": outcome.has_website,
-        "uses_https": outcome.uses_https,
-        "http_status_code": outcome.http_status_code,
-        "redirect_url": outcome.final_url[:2000] if outcome.final_url else "",
-        "last_http_check_at": now,
-    }
-    if prospect.status in _AUTOMATIC_STATUSES and outcome.error_class != "no_domain":
-        fields["status"] = outcome.status
-    details = {key: value for key, value in asdict(outcome).items() if key != "page"}
-    details["checked_at"] = now.isoformat()
+    prospects = []
+    details_by_id = {}
+    for prospect, outcome in results:
+        prospect.has_website = outcome.has_website
+        prospect.uses_https = outcome.uses_https
+        prospect.http_status_code = outcome.http_status_code
+        prospect.redirect_url = outcome.final_url[:2000] if outcome.final_url else ""
+        prospect.last_http_check_at = now
+        if prospect.status in _AUTOMATIC_STATUSES and outcome.error_class != "no_domain":
+            prospect.status = outcome.status
+        prospect.updated_at = now
+        prospects.append(prospect)
+        details = {key: value for key, value in asdict(outcome).items() if key != "page"}
+        details["checked_at"] = now.isoformat()
+        details_by_id[prospect.pk] = details
     with transaction.atomic():
-        Prospect.objects.filter(pk=prospect.pk).update(**fields, updated_at=now)
-        profile, _ = TechProfile.objects.select_for_update().get_or_create(prospect=prospect)
-        profile.tech_stack_json = {**(profile.tech_stack_json or {}), "http_check": details}
-        profile.save(update_fields=["tech_stack_json"])
-        score_refresh_on_commit(prospect_ids=[prospect.pk])
-    for name, value in fields.items():
-        setattr(prospect, name, value)
+        Prospect.objects.bulk_update(prospects, [*_STORED_FIELDS, "updated_at"], batch_size=500)
+        profiles = {
+            profile.prospect_id: profile
+            for profile in TechProfile.objects.select_for_update().filter(prospect_id__in=details_by_id)
+        }
+        missing = [TechProfile(prospect_id=pk, tech_stack_json={}) for pk in details_by_id if pk not in profiles]
+        for profile in missing:
+            profiles[profile.prospect_id] = profile
+        for prospect_id, details in details_by_id.items():
+            profile = profiles[prospect_id]
+            profile.tech_stack_json = {**(profile.tech_stack_json or {}), "http_check": details}
+        existing = [profile for profile in profiles.values() if profile.pk]
+        TechProfile.objects.bulk_update(existing, ["tech_stack_json"], batch_size=500)
+        TechProfile.objects.bulk_create(missing, batch_size=500)
+        score_refresh_on_commit(prospect_ids=list(details_by_id))
