@@ -98,10 +98,18 @@ class PageSignals:
     meta: dict[str, list[str]] = field(default_factory=dict)
     script_srcs: list[str] = field(default_factory=list)
     scripts: str = ""
+    dns: dict[str, list[str]] = field(default_factory=dict)  # record type -> values
 
     @classmethod
     def from_page(
-        cls, *, url: str, headers: dict[str, str], cookies: dict[str, str], html: str, cert_issuer: str = ""
+        cls,
+        *,
+        url: str,
+        headers: dict[str, str],
+        cookies: dict[str, str],
+        html: str,
+        cert_issuer: str = "",
+        dns: dict[str, list[str]] | None = None,
     ) -> PageSignals:
         if len(html) > HTML_HEAD_BYTES + HTML_TAIL_BYTES:
             html = html[:HTML_HEAD_BYTES] + "\n" + html[-HTML_TAIL_BYTES:]
@@ -124,6 +132,7 @@ class PageSignals:
             meta=meta,
             script_srcs=srcs,
             scripts="\n".join(inline)[:200_000],
+            dns={record_type.upper(): values for record_type, values in (dns or {}).items()},
         )
 
 
@@ -374,7 +383,7 @@ def _load_raw() -> tuple[dict[str, dict], dict[int, str]]:
 
 
 _LIST_KINDS = ("scriptSrc", "scripts", "html", "url", "certIssuer", "text")
-_MAP_KINDS = ("headers", "cookies", "meta")
+_MAP_KINDS = ("headers", "cookies", "meta", "dns")
 _SIGNAL_OF_KIND = {
     "scriptSrc": "srcs",
     "scripts": "scripts",
@@ -393,6 +402,7 @@ class FingerprintSet:
     by_header: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
     by_meta: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
     by_cookie: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
+    by_dns: dict[str, list[tuple[str, _Pattern]]] = field(default_factory=dict)
     cookie_regexes: list[tuple[re.Pattern[str], str, list[_Pattern]]] = field(default_factory=list)
     automata: dict[str, Any] = field(default_factory=dict)
     unfiltered: dict[str, list[int]] = field(default_factory=dict)
@@ -407,6 +417,8 @@ class FingerprintSet:
                 self.by_header.setdefault(header, []).extend((tech.name, p) for p in patterns)
             for meta, patterns in tech.patterns.get("meta", {}).items():
                 self.by_meta.setdefault(meta, []).extend((tech.name, p) for p in patterns)
+            for record_type, patterns in tech.patterns.get("dns", {}).items():
+                self.by_dns.setdefault(record_type.upper(), []).extend((tech.name, p) for p in patterns)
             for cookie, patterns in tech.patterns.get("cookies", {}).items():
                 if any(ch in cookie for ch in "[]*+?\\"):
                     try:
@@ -480,6 +492,12 @@ class FingerprintSet:
             for name, pattern in self.by_meta.get(meta, ()):
                 for content in contents:
                     match = pattern.search(content, content.lower())
+                    if match:
+                        hit(name, pattern, match)
+        for record_type, records in page.dns.items():
+            for name, pattern in self.by_dns.get(record_type, ()):
+                for record in records:
+                    match = pattern.search(record, record.lower())
                     if match:
                         hit(name, pattern, match)
         for cookie, value in page.cookies.items():

@@ -125,3 +125,36 @@ def test_required_literal_is_safe(pattern, literal):
 )
 def test_prefilter_literals_cover_every_alternative(pattern, literals):
     assert _prefilter_literals(pattern) == literals
+
+
+def test_hosting_provider_from_dns_records_with_a_fake_resolver(farm, settings, monkeypatch):
+    from prospecting.enrichment import dns as dns_module
+
+    settings.ENRICHMENT_DNS_LOOKUPS = True
+    fake_zone = {
+        ("static-lentz.lu", "NS"): ["ns1.dreamhost.com", "ns2.dreamhost.com"],
+        ("static-lentz.lu", "TXT"): ["v=spf1 include:_spf.google.com ~all"],
+    }
+    asked = []
+
+    def fake_resolve(domain, record_type):
+        asked.append((domain, record_type))
+        return fake_zone.get((domain, record_type), [])
+
+    monkeypatch.setattr(dns_module, "resolve_records", fake_resolve)
+    prospect = ProspectFactory(domain_name="static-lentz.lu")
+    http_check_run(prospect=prospect)
+    tech_scan_run(prospect=prospect)
+    profile = TechProfile.objects.get(prospect=prospect)
+    assert profile.hosting_provider == "DreamHost"
+    assert profile.tech_stack_json["dns"]["NS"] == ["ns1.dreamhost.com", "ns2.dreamhost.com"]
+    assert ("static-lentz.lu", "SOA") in asked
+
+
+def test_dns_lookups_are_off_by_default(farm, monkeypatch):
+    from prospecting.enrichment import dns as dns_module
+
+    monkeypatch.setattr(dns_module, "resolve_records", lambda *a: pytest.fail("DNS must not be queried"))
+    prospect = ProspectFactory(domain_name="static-lentz.lu")
+    http_check_run(prospect=prospect)
+    assert tech_scan_run(prospect=prospect).scanned

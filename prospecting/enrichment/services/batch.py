@@ -64,10 +64,11 @@ def _http_store_many(results: list[tuple[Prospect, Any]]) -> None:
 
 def _tech_probe(prospect: Prospect) -> Any:
     from prospecting.core.fetch import FetchError, default_fetcher
+    from prospecting.enrichment.dns import dns_records
 
     url = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
     try:
-        return default_fetcher().fetch(url)
+        return default_fetcher().fetch(url), dns_records(prospect.domain_name)
     except FetchError as exc:
         return exc
 
@@ -77,7 +78,8 @@ def _tech_store(prospect: Prospect, page: Any) -> None:
 
     if isinstance(page, FetchError):
         raise page
-    tech_scan_module.tech_scan_run(prospect=prospect, page=page)
+    fetched, dns = page
+    tech_scan_module.tech_scan_run(prospect=prospect, page=fetched, dns=dns)
 
 
 STEPS: dict[str, Step] = {

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
+from prospecting.enrichment.dns import dns_records
 from prospecting.enrichment.fingerprints import Detection, PageSignals, fingerprint_set
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect
@@ -55,16 +56,20 @@ def primary_fields(detections: list[Detection]) -> dict[str, str]:
     return fields
 
 
-def tech_scan_detect(page: FetchResult) -> list[Detection]:
+def tech_scan_detect(page: FetchResult, dns: dict[str, list[str]] | None = None) -> list[Detection]:
     issuer = (page.certificate or {}).get("issuer", "")
     signals = PageSignals.from_page(
-        url=page.url, headers=page.headers, cookies=page.cookies, html=page.text, cert_issuer=issuer
+        url=page.url, headers=page.headers, cookies=page.cookies, html=page.text, cert_issuer=issuer, dns=dns
     )
     return fingerprint_set().detect(signals)
 
 
-def tech_scan_run(*, prospect: Prospect, page: FetchResult | None = None) -> TechScanOutcome:
-    """Detect the technologies of a prospect's live website and store them. Skips prospects without one."""
+def tech_scan_run(
+    *, prospect: Prospect, page: FetchResult | None = None, dns: dict[str, list[str]] | None = None
+) -> TechScanOutcome:
+    """Detect the technologies of a prospect's live website and store them. Skips prospects without one.
+
+    `page` and `dns` may be given by a caller that fetched them already (a batch fetches in its pool)."""
     if not prospect.domain_name or not prospect.has_website:
         return TechScanOutcome(scanned=False, reason="no live website (run the HTTP check first)")
     if page is None:
@@ -73,7 +78,9 @@ def tech_scan_run(*, prospect: Prospect, page: FetchResult | None = None) -> Tec
             page = default_fetcher().fetch(url)
         except FetchError as exc:
             return TechScanOutcome(scanned=False, reason=f"{exc.kind}: {exc}")
-    detections = tech_scan_detect(page)
+    if dns is None:
+        dns = dns_records(prospect.domain_name)
+    detections = tech_scan_detect(page, dns)
     fields = primary_fields(detections)
     booking = [d.name for d in detections if BOOKING_CATEGORIES.intersection(d.categories)]
     now = timezone.now()
@@ -86,6 +93,7 @@ def tech_scan_run(*, prospect: Prospect, page: FetchResult | None = None) -> Tec
             "technologies": [d.as_dict() for d in detections],
             "booking_tools": booking,
             "scanned_url": page.url,
+            "dns": dns,
         }
         profile.scanned_at = now
         profile.save()
