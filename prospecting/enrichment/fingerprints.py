@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +145,7 @@ _REGEX_META = set(".^$*+?{}[]\\|()")
 
 def _required_literal(pattern: str) -> str:
     """The longest run of literal characters that every match must contain ("" when unsure)."""
-    if "|" in _top_level(pattern):
+    if len(_split_top_level(pattern)) > 1:
         return ""
     best, current, depth, i = "", "", 0, 0
     while i < len(pattern):
@@ -207,60 +209,19 @@ def _required_literal(pattern: str) -> str:
 
 def _split_top_level(pattern: str) -> list[str]:
     """`a|b(c|d)|e` -> ["a", "b(c|d)", "e"]."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            close = pattern.find("]", i + 2)
-            i = close + 1 if close > 0 else len(pattern)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
+    cuts = [i for i, ch, depth in _structure(pattern) if ch == "|" and depth == 0]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[start + 1 : end] for start, end in pairwise(bounds)]
 
 
 def _unwrap_group(pattern: str) -> str:
     """`^(?:a|b)$` -> `a|b` when one non-capturing group spans the whole pattern."""
     inner = pattern.removeprefix("^").removesuffix("$")
-    if (
-        inner.startswith("(?:")
-        and inner.endswith(")")
-        and _split_top_level(inner[3:-1])
-        and _matching_close(inner) == len(inner) - 1
-    ):
-        return inner[3:-1]
+    if inner.startswith("(?:") and inner.endswith(")"):
+        first_close = next((i for i, ch, depth in _structure(inner) if ch == ")" and depth == 0), -1)
+        if first_close == len(inner) - 1:
+            return inner[3:-1]
     return pattern
-
-
-def _matching_close(pattern: str) -> int:
-    depth, i = 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            close = pattern.find("]", i + 2)
-            i = close + 1 if close > 0 else len(pattern)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
 
 
 def _prefilter_literals(pattern: str) -> tuple[str, ...]:
@@ -275,8 +236,9 @@ def _prefilter_literals(pattern: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(literals))
 
 
-def _top_level(pattern: str) -> str:
-    out, depth, i = [], 0, 0
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth) of each structural character: escapes and [classes] are skipped."""
+    depth, i = 0, 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -290,10 +252,8 @@ def _top_level(pattern: str) -> str:
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif depth == 0:
-            out.append(ch)
+        yield i, ch, depth
         i += 1
-    return "".join(out)
 
 
 def _skip_quantifier(pattern: str, i: int) -> int:

@@ -42,7 +42,8 @@ LEAD_EXPORT_HEADER = [
 ]
 
 
-def _primary_contact(contact_type: str) -> Subquery:
+def primary_contact_value(contact_type: str) -> Subquery:
+    """Annotation: the value of a prospect's primary contact of this type (else its oldest one)."""
     contacts = ProspectContact.objects.filter(prospect=OuterRef("pk"), contact_type=contact_type)
     return Subquery(contacts.order_by("-is_primary", "id").values("value")[:1])
 
@@ -57,8 +58,8 @@ def leads_export_rows(*, queryset: QuerySet[Prospect], chunk_size: int = 2000) -
     rows = (
         queryset.order_by("pk")
         .annotate(
-            primary_email=_primary_contact("email"),
-            primary_phone=_primary_contact("phone"),
+            primary_email=primary_contact_value("email"),
+            primary_phone=primary_contact_value("phone"),
             last_interaction_at=Subquery(last_interaction.values("created_at")[:1]),
             last_interaction_type=Subquery(last_interaction.values("interaction_type")[:1]),
         )

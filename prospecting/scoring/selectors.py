@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
-from prospecting.prospects.models import Prospect, ProspectContact
-
-
-def _primary(contact_type: str) -> Subquery:
-    contacts = ProspectContact.objects.filter(prospect=OuterRef("pk"), contact_type=contact_type)
-    return Subquery(contacts.order_by("-is_primary", "id").values("value")[:1])
+from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import primary_contact_value
 
 
 def leads_queryset(base: QuerySet[Prospect] | None = None) -> QuerySet[Prospect]:
@@ -18,7 +14,7 @@ def leads_queryset(base: QuerySet[Prospect] | None = None) -> QuerySet[Prospect]
     return (
         queryset.filter(score__isnull=False)
         .select_related("score")
-        .annotate(primary_email=_primary("email"), primary_phone=_primary("phone"))
+        .annotate(primary_email=primary_contact_value("email"), primary_phone=primary_contact_value("phone"))
         .order_by("-score__score", "-pk")
     )
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.selectors import primary_contact_value
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.rules import COMPONENT_MAXIMA, ProspectFacts, RuleSet, active_rule_set, tier_for
 
@@ -215,8 +216,6 @@ _FACT_FIELDS = [
 
 def _facts_queryset(queryset: QuerySet[Prospect]) -> QuerySet:
     contacts = ProspectContact.objects.filter(prospect=OuterRef("pk"))
-    email = contacts.filter(contact_type="email").order_by("-is_primary", "id").values("value")[:1]
-    phone = contacts.filter(contact_type="phone").order_by("-is_primary", "id").values("value")[:1]
     return (
         queryset.annotate(
             has_email=Exists(contacts.filter(contact_type="email")),
@@ -224,8 +223,8 @@ def _facts_queryset(queryset: QuerySet[Prospect]) -> QuerySet:
             has_lu_phone=Exists(
                 contacts.filter(contact_type="phone").filter(Q(value__startswith="+352") | Q(value__startswith="00352"))
             ),
-            primary_email=Subquery(email),
-            primary_phone=Subquery(phone),
+            primary_email=primary_contact_value("email"),
+            primary_phone=primary_contact_value("phone"),
             last_positive_interaction=Subquery(
                 Interaction.objects.filter(prospect=OuterRef("pk"), outcome="positive")
                 .order_by("-created_at")
