@@ -290,6 +290,13 @@ ENRICHMENT_WORKERS = env_int("ENRICHMENT_WORKERS", 32)
 ENRICHMENT_DNS_LOOKUPS = env_bool("ENRICHMENT_DNS_LOOKUPS", default=False)  # NS/SOA/MX/TXT for the tech scan
 ENRICHMENT_DNS_NAMESERVERS = env_list("ENRICHMENT_DNS_NAMESERVERS")  # default: the system's resolvers
 ENRICHMENT_DNS_TIMEOUT = float(env_str("ENRICHMENT_DNS_TIMEOUT", "3"))
+# Performance audits: builtin (default, no third party), pagespeed (Google PSI API v5) or lighthouse (local CLI).
+PERFORMANCE_PROVIDER = env_str("PERFORMANCE_PROVIDER", "builtin")
+PAGESPEED_API_URL = env_str("PAGESPEED_API_URL", "https://www.googleapis.com/pagespeedonline/v5/runPagespeed")
+PAGESPEED_API_KEY = env_str("PAGESPEED_API_KEY")
+LIGHTHOUSE_BINARY = env_str("LIGHTHOUSE_BINARY", "lighthouse")
+CHROME_PATH = env_str("CHROME_PATH", "/usr/bin/chromium")
+LIGHTHOUSE_CHROME_FLAGS = env_str("LIGHTHOUSE_CHROME_FLAGS", "")
 # `manage.py update_fingerprints` downloads a newer technology snapshot from here into FINGERPRINTS_DIR.
 FINGERPRINTS_UPDATE_URL = env_str(
     "FINGERPRINTS_UPDATE_URL", "https://raw.githubusercontent.com/enthec/webappanalyzer/main/src"

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,6 +179,74 @@ LATIN1 = (
 BOMB = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)  # 20 MB of zeros in ~20 KB
 HUGE = html("<title>Huge</title>", "<p>" + "x" * (5 * 1024 * 1024) + "</p>")
 
+GOOD_PAGE = html(
+    """<title>Atelier Kremer – Ébéniste à Luxembourg</title>
+<meta name="description" content="Meubles sur mesure en bois massif, fabriqués à Luxembourg depuis 1987.">
+<link rel="canonical" href="https://fast-good.lu/">
+<link rel="stylesheet" href="/css/site.css">
+<script src="/js/app.js" defer></script>""",
+    """<header><h1>Atelier Kremer</h1></header>
+<main><h2>Meubles sur mesure</h2><p>Tables, armoires et cuisines en bois massif.</p>
+<img src="/img/hero.jpg" alt="Table en chêne" width="800" height="500">
+<form><label for="email">E-mail</label><input id="email" type="email" name="email"></form>
+<a href="/contact">Demander un devis</a></main>""",
+)
+
+BAD_PAGE = (
+    b"<html><head><title>Garage</title>"
+    b'<script src="/js/jquery-1.8.3.min.js"></script>'
+    b'<script src="/js/big-bundle.js"></script>'
+    b'<link rel="stylesheet" href="http://bad-slow.lu/css/old.css">'
+    b'</head><body><table width="980"><tr><td>'
+    b'<img src="/img/huge.jpg"><img src="/img/photo2.jpg">'
+    b'<h1>Garage</h1><h4>Bienvenue</h4><a href="/x">cliquez ici</a><a href="/y"></a>'
+    b'<input type="text" name="q"></td></tr></table></body></html>'
+)
+
+PSI_RESPONSE = {
+    "id": "https://psi-target.lu/",
+    "lighthouseResult": {
+        "lighthouseVersion": "13.0.0",
+        "finalDisplayedUrl": "https://psi-target.lu/",
+        "categories": {
+            "performance": {"id": "performance", "score": 0.42},
+            "accessibility": {"id": "accessibility", "score": 0.87},
+            "best-practices": {"id": "best-practices", "score": 0.74},
+            "seo": {"id": "seo", "score": 0.91},
+        },
+        "audits": {
+            "first-contentful-paint": {
+                "id": "first-contentful-paint",
+                "score": 0.35,
+                "numericValue": 3412.5,
+                "displayValue": "3.4 s",
+            },
+            "largest-contentful-paint": {
+                "id": "largest-contentful-paint",
+                "score": 0.12,
+                "numericValue": 6890.1,
+                "displayValue": "6.9 s",
+            },
+            "total-blocking-time": {
+                "id": "total-blocking-time",
+                "score": 0.5,
+                "numericValue": 410.0,
+                "displayValue": "410 ms",
+            },
+            "cumulative-layout-shift": {
+                "id": "cumulative-layout-shift",
+                "score": 0.9,
+                "numericValue": 0.0712,
+                "displayValue": "0.071",
+            },
+            "speed-index": {"id": "speed-index", "score": 0.4, "numericValue": 5321.0, "displayValue": "5.3 s"},
+            "server-response-time": {"id": "server-response-time", "score": 1, "numericValue": 182.3},
+            "total-byte-weight": {"id": "total-byte-weight", "score": 0.6, "numericValue": 2456789},
+            "viewport": {"id": "viewport", "score": 1},
+        },
+    },
+}
+
 SITES: dict[str, Site] = {
     "wordpress-weber.lu": Site(
         pages={"/": page(WORDPRESS, Server="nginx/1.18.0", X_Powered_By="PHP/7.4.3")},
@@ -307,5 +376,38 @@ SITES: dict[str, Site] = {
         expected={"status": "active"},
     ),
     "redirect-to-metadata.lu": Site(redirect_to="http://169.254.169.254/latest/meta-data/"),
+    "fast-good.lu": Site(
+        pages={
+            "/": page(GOOD_PAGE, Server="nginx"),
+            "/css/site.css": Response(200, {"Content-Type": "text/css"}, b"body{margin:0;font-family:sans-serif}" * 20),
+            "/js/app.js": Response(200, {"Content-Type": "application/javascript"}, b"console.log('ok');" * 50),
+            "/img/hero.jpg": Response(200, {"Content-Type": "image/jpeg"}, b"\xff\xd8" + b"\0" * 40_000),
+        },
+        http="redirect_https",
+        expected={"status": "active"},
+    ),
+    "bad-slow.lu": Site(
+        pages={
+            "/": Response(200, {"Content-Type": "text/html", "Server": "Apache/2.2.15"}, BAD_PAGE),
+            "/js/jquery-1.8.3.min.js": Response(
+                200, {"Content-Type": "application/javascript"}, b"/*jq*/" + b"x" * 95_000
+            ),
+            "/js/big-bundle.js": Response(200, {"Content-Type": "application/javascript"}, b"var a=1;" * 80_000),
+            "/css/old.css": Response(200, {"Content-Type": "text/css"}, b"td{width:980px}" * 2000),
+            "/img/huge.jpg": Response(200, {"Content-Type": "image/jpeg"}, b"\xff\xd8" + b"\0" * 1_500_000),
+            "/img/photo2.jpg": Response(200, {"Content-Type": "image/jpeg"}, b"\xff\xd8" + b"\0" * 300_000),
+        },
+        https=False,
+        latency_ms=300,
+        expected={"status": "active"},
+    ),
+    # A fake PageSpeed Insights API answering with the real response shape (reached as 127.0.0.1).
+    "127.0.0.1": Site(
+        pages={
+            "/pagespeedonline/v5/runPagespeed": Response(
+                200, {"Content-Type": "application/json"}, json.dumps(PSI_RESPONSE).encode()
+            )
+        }
+    ),
     "redirect-to-decimal-loopback.lu": Site(redirect_to="http://2130706434/"),  # 127.0.0.2 in decimal
 }

@@ -1,0 +1,393 @@
+"""Performance audit: Lighthouse-style scores for a prospect's home page, from one of three providers.
+
+* `builtin` (default): measures the page and its render-blocking resources through the safe fetcher and
+  *estimates* paint metrics from those measurements (no browser: see docs/performance.md for what is
+  estimated and how), then scores them with Lighthouse's mobile curves and weights.
+* `pagespeed`: Google PageSpeed Insights API v5 (all four categories, mobile).
+* `lighthouse`: a locally installed Lighthouse CLI with Debian's Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
+from prospecting.enrichment.models import PerformanceProfile
+from prospecting.prospects.models import Prospect
+from prospecting.scoring.services import score_refresh_on_commit
+
+# Lighthouse 13 mobile scoring: metric -> (weight, p10, median). Source: Lighthouse scoring docs and
+# lighthouse-core/audits/* (see docs/performance.md).
+LIGHTHOUSE_CURVES = {
+    "first_contentful_paint_ms": (10, 1800, 3000),
+    "speed_index_ms": (10, 3387, 5800),
+    "largest_contentful_paint_ms": (25, 2500, 4000),
+    "total_blocking_time_ms": (30, 200, 600),
+    "cumulative_layout_shift": (25, 0.1, 0.25),
+}
+# Lighthouse's simulated mobile network (slow 4G): 150 ms round trip, 1.6 Mbit/s down.
+SIMULATED_RTT_MS = 150
+SIMULATED_BYTES_PER_MS = 1.6e6 / 8 / 1000
+MAX_RESOURCES = 12
+
+
+def metric_score(value: float, p10: float, median: float) -> float:
+    """Lighthouse's log-normal score: 0.5 * (1 - erf(ln(v/median) * 0.9061938 / -ln(p10/median)))."""
+    if value <= 0:
+        return 1.0
+    return max(0.0, min(1.0, 0.5 * (1 - math.erf(math.log(value / median) * 0.9061938 / -math.log(p10 / median)))))
+
+
+def performance_score(metrics: dict[str, float]) -> int:
+    total_weight = sum(weight for weight, _, _ in LIGHTHOUSE_CURVES.values())
+    score = sum(
+        weight * metric_score(metrics[name], p10, median) for name, (weight, p10, median) in LIGHTHOUSE_CURVES.items()
+    )
+    return round(100 * score / total_weight)
+
+
+@dataclass
+class AuditResult:
+    provider: str
+    performance_score: int | None = None
+    accessibility_score: int | None = None
+    seo_score: int | None = None
+    best_practices_score: int | None = None
+    first_contentful_paint_ms: int | None = None
+    largest_contentful_paint_ms: int | None = None
+    total_blocking_time_ms: int | None = None
+    cumulative_layout_shift: float | None = None
+    speed_index_ms: int | None = None
+    time_to_first_byte_ms: int | None = None
+    page_weight_bytes: int | None = None
+    is_mobile_friendly: bool | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+# --- builtin --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Resource:
+    url: str
+    kind: str  # css, js, img
+    blocking: bool
+    bytes: int = 0
+    ms: int = 0
+    error: str = ""
+
+
+def _resources(soup: BeautifulSoup, base_url: str) -> list[_Resource]:
+    found: list[_Resource] = []
+    head = soup.head or soup
+    for link in soup.find_all("link", href=True):
+        if "stylesheet" in [r.lower() for r in link.get("rel", [])]:
+            found.append(_Resource(urljoin(base_url, link["href"]), "css", blocking=link in head.find_all("link")))
+    for script in soup.find_all("script", src=True):
+        blocking = script.find_parent("head") is not None and not (script.has_attr("async") or script.has_attr("defer"))
+        found.append(_Resource(urljoin(base_url, script["src"]), "js", blocking=blocking))
+    for image in soup.find_all("img", src=True):
+        if not image["src"].startswith("data:"):
+            found.append(_Resource(urljoin(base_url, image["src"]), "img", blocking=False))
+    http = [r for r in found if urlsplit(r.url).scheme in {"http", "https"}]
+    blocking = [r for r in http if r.blocking]
+    others = [r for r in http if not r.blocking]
+    return (blocking + others)[:MAX_RESOURCES]
+
+
+def _fetch_resource(resource: _Resource) -> _Resource:
+    try:
+        result = default_fetcher().fetch(resource.url)
+        resource.bytes = len(result.body)
+        resource.ms = result.total_ms
+        if result.status_code >= 400:
+            resource.error = f"HTTP {result.status_code}"
+    except FetchError as exc:
+        resource.error = exc.kind
+    return resource
+
+
+def _accessibility(soup: BeautifulSoup) -> tuple[int, dict[str, bool]]:
+    html = soup.find("html")
+    images = soup.find_all("img")
+    inputs = [
+        i for i in soup.find_all(["input", "select", "textarea"]) if i.get("type") not in {"hidden", "submit", "button"}
+    ]
+    labelled_ids = {label.get("for") for label in soup.find_all("label") if label.get("for")}
+    links = soup.find_all("a", href=True)
+    levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
+    checks = {
+        "html_lang": bool(html and html.get("lang")),
+        "img_alt": all(img.has_attr("alt") for img in images),
+        "form_labels": all(
+            i.get("id") in labelled_ids or i.get("aria-label") or i.find_parent("label") for i in inputs
+        ),
+        "link_names": all(a.get_text(strip=True) or a.get("aria-label") or a.find("img", alt=True) for a in links),
+        "heading_order": all(b - a <= 1 for a, b in pairwise(levels)),
+    }
+    return _weighted(checks), checks
+
+
+_VAGUE_LINK_TEXT = {
+    "click here",
+    "here",
+    "cliquez ici",
+    "ici",
+    "hier klicken",
+    "hier",
+    "more",
+    "plus",
+    "read more",
+    "lire la suite",
+}
+
+
+def _seo(soup: BeautifulSoup, page: FetchResult) -> tuple[int, dict[str, bool]]:
+    robots = " ".join(m.get("content", "") for m in soup.find_all("meta", attrs={"name": re.compile("^robots$", re.I)}))
+    languages = {a.get("hreflang") for a in soup.find_all("link", hreflang=True)}
+    checks = {
+        "title": bool(soup.title and soup.title.get_text(strip=True)),
+        "meta_description": bool(soup.find("meta", attrs={"name": re.compile("^description$", re.I), "content": True})),
+        "viewport": bool(soup.find("meta", attrs={"name": "viewport"})),
+        "canonical": bool(soup.find("link", rel="canonical")),
+        "indexable": "noindex" not in robots.lower() and "noindex" not in page.headers.get("x-robots-tag", "").lower(),
+        "h1": bool(soup.find("h1")),
+        "hreflang": len(languages) != 1,  # declared for every language, or not at all
+        "descriptive_links": not any(a.get_text(strip=True).lower() in _VAGUE_LINK_TEXT for a in soup.find_all("a")),
+        "http_status": page.status_code < 400,
+    }
+    return _weighted(checks), checks
+
+
+def _best_practices(soup: BeautifulSoup, page: FetchResult, resources: list[_Resource]) -> tuple[int, dict[str, bool]]:
+    https = page.url.startswith("https://")
+    old_jquery = any(
+        (m := re.search(r"jquery[.-]?(\d+)\.\d+", r.url, re.I)) and int(m.group(1)) < 3
+        for r in resources
+        if r.kind == "js"
+    ) or bool(re.search(r"jquery(?:\.min)?\.js\?ver=[12]\.", page.text[:200_000], re.I))
+    checks = {
+        "https": https,
+        "no_mixed_content": not (https and any(r.url.startswith("http://") for r in resources)),
+        "doctype": page.text.lstrip()[:15].lower().startswith("<!doctype html"),
+        "charset": "charset" in page.headers.get("content-type", "").lower()
+        or bool(soup.find("meta", charset=True))
+        or bool(soup.find("meta", attrs={"http-equiv": re.compile("content-type", re.I)})),
+        "no_outdated_libraries": not old_jquery,
+        "no_broken_resources": not any(r.error for r in resources),
+    }
+    return _weighted(checks), checks
+
+
+def _weighted(checks: dict[str, bool]) -> int:
+    return round(100 * sum(checks.values()) / len(checks)) if checks else 0
+
+
+def _mobile_friendly(soup: BeautifulSoup, html: str) -> bool:
+    viewport = soup.find("meta", attrs={"name": "viewport"})
+    responsive_viewport = bool(
+        viewport and "width=device-width" in viewport.get("content", "").replace(" ", "").lower()
+    )
+    fixed_layout = bool(
+        re.search(r"<(?:table|div|body)[^>]+width\s*=\s*[\"']?(?:[89]\d\d|\d{4,})(?:px)?[\"'\s>]", html, re.I)
+        or re.search(r"(?:^|[;{\s])(?:min-)?width\s*:\s*(?:[89]\d\d|\d{4,})px", html, re.I)
+    )
+    return responsive_viewport and not fixed_layout
+
+
+def builtin_audit(page: FetchResult) -> AuditResult:
+    """Measure the page and its resources; estimate paint metrics on a simulated mobile network."""
+    soup = BeautifulSoup(page.text, "html.parser")
+    resources = _resources(soup, page.url)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        resources = list(pool.map(_fetch_resource, resources))
+    html_bytes = len(page.body)
+    blocking = [r for r in resources if r.blocking and not r.error]
+    scripts = [r for r in resources if r.kind == "js" and not r.error]
+    images = [r for r in resources if r.kind == "img" and not r.error]
+    blocking_bytes = sum(r.bytes for r in blocking)
+    ttfb = page.elapsed_ms
+    # Estimates (documented in docs/performance.md): server time as measured, transfers on slow 4G.
+    fcp = ttfb + SIMULATED_RTT_MS * (2 + min(len(blocking), 6)) + (html_bytes + blocking_bytes) / SIMULATED_BYTES_PER_MS
+    largest_image = max((r.bytes for r in images), default=0)
+    lcp = max(fcp, fcp + (SIMULATED_RTT_MS + largest_image / SIMULATED_BYTES_PER_MS if largest_image else 0))
+    script_kb = sum(r.bytes for r in scripts) / 1024
+    tbt = max(0.0, (script_kb - 50) * 3.0)  # ~3 ms of main-thread work per KB of JS beyond 50 KB
+    unsized = sum(1 for img in soup.find_all("img") if not (img.get("width") and img.get("height")))
+    cls = min(0.5, 0.04 * unsized)
+    speed_index = (fcp + lcp) / 2 + tbt / 4
+    metrics = {
+        "first_contentful_paint_ms": fcp,
+        "speed_index_ms": speed_index,
+        "largest_contentful_paint_ms": lcp,
+        "total_blocking_time_ms": tbt,
+        "cumulative_layout_shift": cls,
+    }
+    accessibility, a11y_checks = _accessibility(soup)
+    seo, seo_checks = _seo(soup, page)
+    best, best_checks = _best_practices(soup, page, resources)
+    return AuditResult(
+        provider="builtin",
+        performance_score=performance_score(metrics),
+        accessibility_score=accessibility,
+        seo_score=seo,
+        best_practices_score=best,
+        first_contentful_paint_ms=round(fcp),
+        largest_contentful_paint_ms=round(lcp),
+        total_blocking_time_ms=round(tbt),
+        cumulative_layout_shift=round(cls, 3),
+        speed_index_ms=round(speed_index),
+        time_to_first_byte_ms=ttfb,
+        page_weight_bytes=html_bytes + sum(r.bytes for r in resources),
+        is_mobile_friendly=_mobile_friendly(soup, page.text[:300_000]),
+        raw={
+            "estimated": True,
+            "request_count": 1 + len(resources),
+            "resources": [r.__dict__ for r in resources],
+            "checks": {"accessibility": a11y_checks, "seo": seo_checks, "best_practices": best_checks},
+        },
+    )
+
+
+# --- Lighthouse results (PageSpeed Insights and the Lighthouse CLI) -------------------------------------------
+
+
+def audit_from_lighthouse_result(lhr: dict[str, Any], provider: str) -> AuditResult:
+    """Map a Lighthouse result (`lighthouseResult` in a PSI answer, or the CLI's JSON) onto our fields."""
+    categories = lhr.get("categories", {})
+    audits = lhr.get("audits", {})
+
+    def category(name: str) -> int | None:
+        score = (categories.get(name) or {}).get("score")
+        return round(score * 100) if score is not None else None
+
+    def numeric(audit: str) -> float | None:
+        return (audits.get(audit) or {}).get("numericValue")
+
+    def rounded(audit: str) -> int | None:
+        value = numeric(audit)
+        return round(value) if value is not None else None
+
+    viewport = (audits.get("viewport") or {}).get("score")
+    cls = numeric("cumulative-layout-shift")
+    return AuditResult(
+        provider=provider,
+        performance_score=category("performance"),
+        accessibility_score=category("accessibility"),
+        seo_score=category("seo"),
+        best_practices_score=category("best-practices"),
+        first_contentful_paint_ms=rounded("first-contentful-paint"),
+        largest_contentful_paint_ms=rounded("largest-contentful-paint"),
+        total_blocking_time_ms=rounded("total-blocking-time"),
+        cumulative_layout_shift=round(cls, 3) if cls is not None else None,
+        speed_index_ms=rounded("speed-index"),
+        time_to_first_byte_ms=rounded("server-response-time"),
+        page_weight_bytes=rounded("total-byte-weight"),
+        is_mobile_friendly=bool(viewport) if viewport is not None else None,
+        raw={"lighthouse_version": lhr.get("lighthouseVersion"), "final_url": lhr.get("finalDisplayedUrl", "")},
+    )
+
+
+class AuditError(Exception):
+    pass
+
+
+def pagespeed_audit(url: str) -> AuditResult:
+    params = [("url", url), ("strategy", "mobile")]
+    params += [("category", c) for c in ("PERFORMANCE", "ACCESSIBILITY", "BEST_PRACTICES", "SEO")]
+    if settings.PAGESPEED_API_KEY:
+        params.append(("key", settings.PAGESPEED_API_KEY))
+    try:
+        response = requests.get(settings.PAGESPEED_API_URL, params=params, timeout=90)
+        response.raise_for_status()
+        lhr = response.json()["lighthouseResult"]
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        raise AuditError(f"PageSpeed Insights failed: {exc}") from exc
+    return audit_from_lighthouse_result(lhr, "pagespeed")
+
+
+def lighthouse_audit(url: str) -> AuditResult:
+    binary = shutil.which(settings.LIGHTHOUSE_BINARY)
+    if not binary:
+        raise AuditError(f"Lighthouse CLI not found ({settings.LIGHTHOUSE_BINARY}); install it with npm")
+    command = [
+        binary,
+        url,
+        "--output=json",
+        "--quiet",
+        "--only-categories=performance,accessibility,best-practices,seo",
+        f"--chrome-flags=--headless=new --no-sandbox {settings.LIGHTHOUSE_CHROME_FLAGS}".strip(),
+    ]
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed binary and arguments
+            command, capture_output=True, text=True, timeout=180, env={"CHROME_PATH": settings.CHROME_PATH}, check=True
+        )
+        lhr = json.loads(done.stdout)
+    except (subprocess.SubprocessError, ValueError) as exc:
+        raise AuditError(f"Lighthouse failed: {exc}") from exc
+    return audit_from_lighthouse_result(lhr, "lighthouse")
+
+
+# --- the step ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PerformanceOutcome:
+    audited: bool
+    reason: str = ""
+    result: AuditResult | None = None
+
+
+def performance_probe(prospect: Prospect) -> AuditResult:
+    """Network only (runs in a batch's pool): audit the prospect's home page with the configured provider."""
+    url = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+    provider = settings.PERFORMANCE_PROVIDER
+    if provider == "pagespeed":
+        return pagespeed_audit(url)
+    if provider == "lighthouse":
+        return lighthouse_audit(url)
+    try:
+        page = default_fetcher().fetch(url)
+    except FetchError as exc:
+        raise AuditError(f"{exc.kind}: {exc}") from exc
+    return builtin_audit(page)
+
+
+def performance_store(*, prospect: Prospect, result: AuditResult) -> PerformanceProfile:
+    now = timezone.now()
+    fields = {name: getattr(result, name) for name in AuditResult.__dataclass_fields__ if name not in {"raw"}}
+    with transaction.atomic():
+        profile, _ = PerformanceProfile.objects.update_or_create(
+            prospect=prospect, defaults={**fields, "raw_json": result.raw, "scanned_at": now}
+        )
+        Prospect.objects.filter(pk=prospect.pk).update(last_performance_scan_at=now)
+        score_refresh_on_commit(prospect_ids=[prospect.pk])
+    prospect.last_performance_scan_at = now
+    return profile
+
+
+def performance_run(*, prospect: Prospect) -> PerformanceOutcome:
+    """Audit a prospect's live website and store the profile. Skips prospects without one."""
+    if not prospect.domain_name or not prospect.has_website:
+        return PerformanceOutcome(audited=False, reason="no live website (run the HTTP check first)")
+    try:
+        result = performance_probe(prospect)
+    except AuditError as exc:
+        return PerformanceOutcome(audited=False, reason=str(exc))
+    performance_store(prospect=prospect, result=result)
+    return PerformanceOutcome(audited=True, result=result)
