@@ -247,6 +247,52 @@ PSI_RESPONSE = {
     },
 }
 
+
+def _cf(email: str, key: int = 0x42) -> str:
+    """Cloudflare's e-mail protection encoding (what the tests must decode)."""
+    return f"{key:02x}" + "".join(f"{ord(ch) ^ key:02x}" for ch in email)
+
+
+CONTACT_HOME = html(
+    "<title>Fleuriste Thill – Wiltz</title>",
+    """<nav><a href="/">Accueil</a> <a href="/contact">Contact</a> <a href="/a-propos">À propos</a>
+<a href="/mentions-legales">Mentions légales</a> <a href="/private/team">Équipe</a> <a href="/fr/">FR</a> <a href="/de/">DE</a>
+<a href="https://other-site.lu/contact">Partenaire</a></nav>
+<main><h1>Fleuriste Thill</h1><img src="/img/logo@2x.png" alt="logo"><p>Écrivez à name@example.com pour tester.</p>
+<a href="https://www.facebook.com/sharer/sharer.php?u=https://contact-thill.lu">Partager</a>
+<a href="https://twitter.com/intent/tweet?url=https://contact-thill.lu">Tweet</a>
+<a href="https://www.facebook.com/FleuristeThill/">Facebook</a> <a href="https://www.instagram.com/fleuristethill/">Instagram</a>
+<a href="https://www.linkedin.com/company/fleuriste-thill">LinkedIn</a> <a href="https://www.youtube.com/@fleuristethill">YouTube</a></main>
+<footer>Fleuriste Thill — 12, Rue de la Gare L-9501 Wiltz</footer>""",
+)
+CONTACT_PAGE = html(
+    "<title>Contact</title>",
+    f"""<h1>Contact</h1>
+<p><a href="mailto:info@contact-thill.lu?subject=Devis">Écrivez-nous</a></p>
+<p>Commandes : marie [at] contact-thill [dot] lu — Comptabilité : compta(at)contact-thill.lu</p>
+<p><span class="__cf_email__" data-cfemail="{_cf("hello@contact-thill.lu")}">[email&#160;protected]</span></p>
+<p><a href="/cdn-cgi/l/email-protection#{_cf("shop@contact-thill.lu", 0x5A)}">Boutique</a></p>
+<p>Tél. : +352 95 12 34 — GSM 621 123 456 — Fax: (+352) 95 12 35</p>
+<p><a href="tel:+35226123456">Appelez le siège</a> ou écrivez à contact.thill@gmail.com</p>
+<form><label for="m">Message</label><textarea id="m" name="message"></textarea><input type="email" name="email"></form>""",
+)
+LEGAL_PAGE = html(
+    "<title>Mentions légales</title>",
+    """<h1>Mentions légales</h1><p>IBAN LU28 0019 4006 4475 0000 — BIC BCEELULL</p>
+<p>N° TVA LU12345678 — RCS Luxembourg B123456 — Matricule 1999 1234 567</p><p>© 2015-2024 Fleuriste Thill</p>""",
+)
+ABOUT_PAGE = html(
+    """<title>À propos</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Florist", "name": "Fleuriste Thill",
+"telephone": "+352 95 12 34", "email": "info@contact-thill.lu",
+"address": {"@type": "PostalAddress", "streetAddress": "12, Rue de la Gare", "postalCode": "L-9501",
+"addressLocality": "Wiltz", "addressCountry": "LU"},
+"openingHours": ["Mo-Fr 09:00-18:00", "Sa 09:00-12:00"], "sameAs": ["https://www.facebook.com/FleuristeThill"]}</script>""",
+    """<h1>À propos</h1><h2>Nos services</h2><ul><li>Bouquets</li><li>Mariages</li><li>Deuil</li><li>Abonnements</li></ul>
+<p>Tarifs : bouquet dès 25 €. Voir la galerie et les avis clients.</p>
+<h2>Prendre rendez-vous</h2><form><input type="date" name="date"><input type="time" name="heure"></form>""",
+)
+
 SITES: dict[str, Site] = {
     "wordpress-weber.lu": Site(
         pages={"/": page(WORDPRESS, Server="nginx/1.18.0", X_Powered_By="PHP/7.4.3")},
@@ -376,6 +422,17 @@ SITES: dict[str, Site] = {
         expected={"status": "active"},
     ),
     "redirect-to-metadata.lu": Site(redirect_to="http://169.254.169.254/latest/meta-data/"),
+    "contact-thill.lu": Site(
+        pages={
+            "/": page(CONTACT_HOME, Server="nginx"),
+            "/contact": page(CONTACT_PAGE, Server="nginx"),
+            "/mentions-legales": page(LEGAL_PAGE, Server="nginx"),
+            "/a-propos": page(ABOUT_PAGE, Server="nginx"),
+            "/private/team": page(html("<title>Team</title>", "<p>secret@contact-thill.lu</p>")),
+            "/robots.txt": Response(200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"),
+        },
+        expected={"status": "active"},
+    ),
     "fast-good.lu": Site(
         pages={
             "/": page(GOOD_PAGE, Server="nginx"),

@@ -1,0 +1,233 @@
+"""Contact scrape: e-mails, phones, address, social profiles and site features from a prospect's website."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+from urllib.robotparser import RobotFileParser
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
+from prospecting.enrichment.extract import PageContacts, candidate_pages, extract_contacts, site_features
+from prospecting.enrichment.models import TechProfile
+from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.scoring.services import score_refresh_on_commit
+
+_GENERIC_MAILBOXES = {"info", "contact", "hello", "bonjour", "office", "mail", "kontakt", "accueil", "secretariat"}
+_SOCIAL_TYPES = {"facebook": "facebook", "linkedin": "linkedin", "instagram": "instagram", "twitter": "twitter"}
+
+
+@dataclass
+class ScrapeResult:
+    pages: list[str] = field(default_factory=list)
+    skipped_by_robots: list[str] = field(default_factory=list)
+    contacts: PageContacts = field(default_factory=PageContacts)
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (type, value) -> page url
+    features: dict[str, Any] = field(default_factory=dict)
+    mx: dict[str, bool] = field(default_factory=dict)  # e-mail domain -> accepts mail
+
+
+def _robots(start_url: str) -> RobotFileParser:
+    parser = RobotFileParser()
+    try:
+        result = default_fetcher().fetch(urljoin(start_url, "/robots.txt"), max_bytes=256 * 1024)
+        lines = result.text.splitlines() if result.status_code == 200 else []
+    except FetchError:
+        lines = []
+    parser.parse(lines)
+    return parser
+
+
+def contacts_probe(prospect: Prospect) -> ScrapeResult:
+    """Network only: crawl the home page and up to ENRICHMENT_CONTACT_PAGES likely pages, within robots.txt."""
+    start = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+    fetcher = default_fetcher()
+    robots = _robots(start)
+    agent = settings.ENRICHMENT_USER_AGENT
+    result = ScrapeResult()
+    pages: list[tuple[str, str]] = []
+    queue = [start]
+    seen: set[str] = set()
+    while queue and len(pages) < 1 + settings.ENRICHMENT_CONTACT_PAGES:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        if not robots.can_fetch(agent, url):
+            result.skipped_by_robots.append(url)
+            continue
+        try:
+            page: FetchResult = fetcher.fetch(url)
+        except FetchError:
+            continue
+        if page.status_code >= 400 or not page.is_html:
+            continue
+        pages.append((page.url, page.text))
+        result.pages.append(page.url)
+        if len(pages) == 1:
+            queue += candidate_pages(page.text, page.url, settings.ENRICHMENT_CONTACT_PAGES)
+    region = (prospect.country or "LU").upper()
+    merged = result.contacts
+    for url, html in pages:
+        found = extract_contacts(html, url, region)
+        for email, how in found.emails.items():
+            merged.emails.setdefault(email, how)
+            result.sources.setdefault(("email", email), url)
+        for phone, kind in found.phones.items():
+            merged.phones.setdefault(phone, kind)
+            result.sources.setdefault(("phone", phone), url)
+        for social, network in found.socials.items():
+            merged.socials.setdefault(social, network)
+            result.sources.setdefault(("social", social), url)
+        for address in found.addresses:
+            if address not in merged.addresses:
+                merged.addresses.append(address)
+                result.sources.setdefault(("address", _address_text(address)), url)
+        merged.business_name = merged.business_name or found.business_name
+        merged.opening_hours += [h for h in found.opening_hours if h not in merged.opening_hours]
+    profile = TechProfile.objects.filter(prospect=prospect).values_list("tech_stack_json", flat=True).first() or {}
+    result.features = site_features(pages, merged, list(profile.get("booking_tools", [])))
+    if settings.ENRICHMENT_MX_CHECK:
+        from prospecting.enrichment.dns import resolve_records
+
+        for domain in {email.rpartition("@")[2] for email in merged.emails}:
+            result.mx[domain] = bool(resolve_records(domain, "MX") or resolve_records(domain, "A"))
+    return result
+
+
+def _address_text(address: dict[str, str]) -> str:
+    city = " ".join(part for part in (address.get("postal_code", ""), address.get("city", "")) if part)
+    return ", ".join(part for part in (address.get("street", ""), city) if part)[:500]
+
+
+def contacts_store(*, prospect: Prospect, result: ScrapeResult) -> int:
+    """Merge the findings into the prospect's contacts (never deleting any); returns how many were new."""
+    own_domain = (prospect.domain_name or "").lower()
+    rows: list[ProspectContact] = []
+    emails = sorted(
+        result.contacts.emails,
+        key=lambda e: (not e.endswith("@" + own_domain), e.partition("@")[0] not in _GENERIC_MAILBOXES, e),
+    )
+    for email in emails:
+        domain = email.rpartition("@")[2]
+        verification = ProspectContact.Verification.UNVERIFIED
+        if domain in result.mx:
+            verification = (
+                ProspectContact.Verification.VERIFIED if result.mx[domain] else ProspectContact.Verification.INVALID
+            )
+        rows.append(
+            ProspectContact(
+                prospect=prospect,
+                contact_type="email",
+                value=email,
+                source_url=result.sources.get(("email", email), ""),
+                verification_status=verification,
+            )
+        )
+    for phone, kind in result.contacts.phones.items():
+        rows.append(
+            ProspectContact(
+                prospect=prospect,
+                contact_type="phone",
+                value=phone,
+                label=kind,
+                source_url=result.sources.get(("phone", phone), ""),
+            )
+        )
+    for url, network in result.contacts.socials.items():
+        contact_type = _SOCIAL_TYPES.get(network, "other")
+        rows.append(
+            ProspectContact(
+                prospect=prospect,
+                contact_type=contact_type,
+                value=url[:500],
+                label=""
+                if contact_type != "other"
+                else network.capitalize().replace("Youtube", "YouTube").replace("Tiktok", "TikTok"),
+                source_url=result.sources.get(("social", url), ""),
+            )
+        )
+    for address in result.contacts.addresses:
+        text = _address_text(address)
+        if text:
+            rows.append(
+                ProspectContact(
+                    prospect=prospect,
+                    contact_type="address",
+                    value=text,
+                    source_url=result.sources.get(("address", text), ""),
+                )
+            )
+    now = timezone.now()
+    with transaction.atomic():
+        before = ProspectContact.objects.filter(prospect=prospect).count()
+        ProspectContact.objects.bulk_create(rows, ignore_conflicts=True)
+        _choose_primaries(prospect, emails)
+        updates: dict[str, Any] = {"last_contact_scrape_at": now}
+        first_address = result.contacts.addresses[0] if result.contacts.addresses else {}
+        if first_address and not prospect.address and not prospect.postal_code:
+            updates.update(
+                address=first_address.get("street", "")[:500],
+                postal_code=first_address.get("postal_code", "")[:10],
+                city=prospect.city or first_address.get("city", "")[:100],
+            )
+        if result.contacts.business_name and not prospect.business_name:
+            updates["business_name"] = result.contacts.business_name[:255]
+        Prospect.objects.filter(pk=prospect.pk).update(**updates)
+        profile, _ = TechProfile.objects.select_for_update().get_or_create(prospect=prospect)
+        profile.tech_stack_json = {
+            **(profile.tech_stack_json or {}),
+            "site_features": result.features,
+            "business": {"name": result.contacts.business_name, "opening_hours": result.contacts.opening_hours},
+            "contact_pages": result.pages,
+        }
+        profile.save(update_fields=["tech_stack_json"])
+        score_refresh_on_commit(prospect_ids=[prospect.pk])
+        added = ProspectContact.objects.filter(prospect=prospect).count() - before
+    for name, value in updates.items():
+        setattr(prospect, name, value)
+    return added
+
+
+def _choose_primaries(prospect: Prospect, emails_by_preference: list[str]) -> None:
+    """Give each contact type a primary when it has none: an address on the prospect's own domain first."""
+    has_primary = set(
+        ProspectContact.objects.filter(prospect=prospect, is_primary=True).values_list("contact_type", flat=True)
+    )
+    for contact_type in (
+        ProspectContact.objects.filter(prospect=prospect).values_list("contact_type", flat=True).distinct()
+    ):
+        if contact_type in has_primary:
+            continue
+        candidates = ProspectContact.objects.filter(prospect=prospect, contact_type=contact_type)
+        best = None
+        if contact_type == "email" and emails_by_preference:
+            best = candidates.filter(value=emails_by_preference[0]).first()
+        if contact_type == "phone":
+            best = candidates.filter(~Q(label="fax")).order_by("id").first()
+        best = best or candidates.order_by("id").first()
+        if best:
+            ProspectContact.objects.filter(pk=best.pk).update(is_primary=True)
+
+
+@dataclass
+class ContactsOutcome:
+    scraped: bool
+    reason: str = ""
+    added: int = 0
+    result: ScrapeResult | None = None
+
+
+def contacts_run(*, prospect: Prospect) -> ContactsOutcome:
+    if not prospect.domain_name or not prospect.has_website:
+        return ContactsOutcome(scraped=False, reason="no live website (run the HTTP check first)")
+    result = contacts_probe(prospect)
+    if not result.pages:
+        return ContactsOutcome(scraped=False, reason="no page could be read", result=result)
+    added = contacts_store(prospect=prospect, result=result)
+    return ContactsOutcome(scraped=True, added=added, result=result)
