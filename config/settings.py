@@ -290,6 +290,7 @@ ENRICHMENT_WORKERS = env_int("ENRICHMENT_WORKERS", 32)
 ENRICHMENT_DNS_LOOKUPS = env_bool("ENRICHMENT_DNS_LOOKUPS", default=False)  # NS/SOA/MX/TXT for the tech scan
 ENRICHMENT_DNS_NAMESERVERS = env_list("ENRICHMENT_DNS_NAMESERVERS")  # default: the system's resolvers
 ENRICHMENT_DNS_TIMEOUT = float(env_str("ENRICHMENT_DNS_TIMEOUT", "3"))
+ENRICHMENT_FRESHNESS_DAYS = env_int("ENRICHMENT_FRESHNESS_DAYS", 30)  # full enrichment skips fresher steps
 ENRICHMENT_CONTACT_PAGES = env_int("ENRICHMENT_CONTACT_PAGES", 5)  # pages beyond the home page per contact scrape
 ENRICHMENT_MX_CHECK = env_bool("ENRICHMENT_MX_CHECK", default=False)  # mark e-mail domains that cannot receive mail
 # Performance audits: builtin (default, no third party), pagespeed (Google PSI API v5) or lighthouse (local CLI).

@@ -83,6 +83,9 @@ def scan_job_finish(*, job_id: int, error: str = "") -> None:
 _TASK_FOR_JOB_TYPE = {
     ScanJob.JobType.HTTP_CHECK: ("prospecting.enrichment.tasks.enrichment_batch_task", "job"),
     ScanJob.JobType.TECH_SCAN: ("prospecting.enrichment.tasks.enrichment_batch_task", "job"),
+    ScanJob.JobType.PERFORMANCE: ("prospecting.enrichment.tasks.enrichment_batch_task", "job"),
+    ScanJob.JobType.CONTACTS: ("prospecting.enrichment.tasks.enrichment_batch_task", "job"),
+    ScanJob.JobType.FULL: ("prospecting.enrichment.tasks.enrichment_batch_task", "job"),
     ScanJob.JobType.SCORE_COMPUTE: ("prospecting.scoring.tasks.scores_compute_task", "job"),
     ScanJob.JobType.IMPORT: ("prospecting.prospects.tasks.import_batch_task", "import"),
 }

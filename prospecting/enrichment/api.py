@@ -13,7 +13,13 @@ from rest_framework.views import APIView
 
 from prospecting.core.models import ScanJob
 from prospecting.core.serializers import ScanJobSerializer
-from prospecting.enrichment.services import http_check_run, tech_scan_run
+from prospecting.enrichment.services import (
+    contacts_run,
+    enrichment_full_run,
+    http_check_run,
+    performance_run,
+    tech_scan_run,
+)
 from prospecting.enrichment.services.batch import enrichment_batch_create, scan_job_cancel
 from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
@@ -26,6 +32,7 @@ class BatchRequestSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), required=False, max_length=100_000
     )
     filter = serializers.DictField(required=False, help_text='Prospect filters, e.g. {"status": ["pending"]}')
+    force = serializers.BooleanField(default=False, help_text="Full enrichment: rerun steps that are still fresh")
 
     def validate(self, attrs: dict) -> dict:
         if bool(attrs.get("prospect_ids")) == bool(attrs.get("filter")):
@@ -85,6 +92,7 @@ class _BatchView(APIView):
             prospect_ids=params.validated_data.get("prospect_ids"),
             filters=params.validated_data.get("filter"),
             user=request.user,
+            force=params.validated_data.get("force", False),
         )
         return Response(ScanJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -152,3 +160,93 @@ class JobCancelView(APIView):
             )
         job.refresh_from_db()
         return Response(ScanJobSerializer(job).data)
+
+
+class PerformanceView(APIView):
+    @extend_schema(
+        summary="Performance audit of one prospect (runs now)", tags=["enrichment"], request=None, responses=_StepResult
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        prospect = get_object_or_404(Prospect, pk=pk)
+        outcome = performance_run(prospect=prospect)
+        result = {"audited": outcome.audited, "reason": outcome.reason}
+        if outcome.result:
+            result.update({k: v for k, v in asdict(outcome.result).items() if k != "raw"})
+        return Response({"result": result, "prospect": _prospect_payload(prospect)})
+
+
+class ContactsView(APIView):
+    @extend_schema(
+        summary="Contact scrape of one prospect (runs now)", tags=["enrichment"], request=None, responses=_StepResult
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        prospect = get_object_or_404(Prospect, pk=pk)
+        outcome = contacts_run(prospect=prospect)
+        result = {
+            "scraped": outcome.scraped,
+            "reason": outcome.reason,
+            "added": outcome.added,
+            "pages": outcome.result.pages if outcome.result else [],
+            "site_features": outcome.result.features if outcome.result else {},
+        }
+        return Response({"result": result, "prospect": _prospect_payload(prospect)})
+
+
+class FullRequestSerializer(serializers.Serializer):
+    force = serializers.BooleanField(default=False, help_text="Run every step even if its last run is recent")
+
+
+class FullEnrichmentView(APIView):
+    @extend_schema(
+        summary="Full enrichment of one prospect: HTTP check, tech scan, performance, contacts, score (runs now)",
+        tags=["enrichment"],
+        request=FullRequestSerializer,
+        responses=inline_serializer(
+            "FullEnrichmentResult", {"steps": serializers.DictField(), "prospect": ProspectDetailSerializer()}
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        prospect = get_object_or_404(Prospect, pk=pk)
+        params = FullRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        steps = enrichment_full_run(prospect=prospect, force=params.validated_data["force"])
+        return Response({"steps": steps, "prospect": _prospect_payload(prospect)})
+
+
+class PerformanceBatchView(_BatchView):
+    job_type = ScanJob.JobType.PERFORMANCE
+
+    @extend_schema(
+        summary="Performance audit of many prospects (background job)",
+        tags=["enrichment"],
+        request=BatchRequestSerializer,
+        responses={202: ScanJobSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+class ContactsBatchView(_BatchView):
+    job_type = ScanJob.JobType.CONTACTS
+
+    @extend_schema(
+        summary="Contact scrape of many prospects (background job)",
+        tags=["enrichment"],
+        request=BatchRequestSerializer,
+        responses={202: ScanJobSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+class FullBatchView(_BatchView):
+    job_type = ScanJob.JobType.FULL
+
+    @extend_schema(
+        summary="Full enrichment of many prospects (background job); `force` reruns fresh steps",
+        tags=["enrichment"],
+        request=BatchRequestSerializer,
+        responses={202: ScanJobSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -118,7 +118,16 @@ class ProspectAdmin(ImportExportModelAdmin):
     resource_classes = [ProspectResource]
     export_formats = [SafeCSV, SafeXLSX]
     import_export_change_list_template = "admin/prospects/prospect/change_list.html"
-    actions = ["run_http_check", "run_tech_scan", "recompute_scores", "export_leads_csv"]
+    actions = [
+        "run_full_enrichment",
+        "run_http_check",
+        "run_tech_scan",
+        "run_performance",
+        "run_contacts",
+        "recompute_scores",
+        "export_leads_csv",
+    ]
+    change_form_template = "admin/prospects/prospect/change_form.html"
     list_display = [
         "display_name",
         "domain_link",
@@ -192,7 +201,12 @@ class ProspectAdmin(ImportExportModelAdmin):
 
     def get_urls(self):
         capture = path("capture/", self.admin_site.admin_view(self.capture_view), name="prospects_prospect_capture")
-        return [capture, *super().get_urls()]
+        full = path(
+            "<path:object_id>/full-enrichment/",
+            self.admin_site.admin_view(self.full_enrichment_view),
+            name="prospects_prospect_full_enrichment",
+        )
+        return [capture, full, *super().get_urls()]
 
     def capture_view(self, request):
         if not self.has_add_permission(request):
@@ -224,9 +238,9 @@ class ProspectAdmin(ImportExportModelAdmin):
         super().save_related(request, form, formsets, change)
         score_refresh_on_commit(prospect_ids=[form.instance.pk])
 
-    def _enqueue(self, request, queryset, job_type, label):
+    def _enqueue(self, request, queryset, job_type, label, force=False):
         job = enrichment_batch_create(
-            job_type=job_type, prospect_ids=list(queryset.values_list("pk", flat=True)), user=request.user
+            job_type=job_type, prospect_ids=list(queryset.values_list("pk", flat=True)), user=request.user, force=force
         )
         url = reverse("admin:core_scanjob_change", args=[job.pk])
         self.message_user(
@@ -234,6 +248,34 @@ class ProspectAdmin(ImportExportModelAdmin):
             format_html('{} queued for {} prospects: <a href="{}">job #{}</a>.', label, job.total_items, url, job.pk),
             messages.SUCCESS,
         )
+
+    @admin.action(description="Full enrichment (HTTP check → tech → performance → contacts → score)")
+    def run_full_enrichment(self, request, queryset):
+        self._enqueue(request, queryset, ScanJob.JobType.FULL, "Full enrichment")
+
+    @admin.action(description="Run performance audit (live websites)")
+    def run_performance(self, request, queryset):
+        self._enqueue(request, queryset, ScanJob.JobType.PERFORMANCE, "Performance audit")
+
+    @admin.action(description="Run contact scrape (live websites)")
+    def run_contacts(self, request, queryset):
+        self._enqueue(request, queryset, ScanJob.JobType.CONTACTS, "Contact scrape")
+
+    def full_enrichment_view(self, request, object_id):
+        """The "Full enrichment" button of the prospect page (and of quick capture): queue it, come back."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        prospect = self.get_object(request, object_id)
+        if prospect is None:
+            raise Http404
+        self._enqueue(
+            request,
+            Prospect.objects.filter(pk=prospect.pk),
+            ScanJob.JobType.FULL,
+            "Full enrichment",
+            force=request.POST.get("force") == "1",
+        )
+        return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
 
     @admin.action(description="Run HTTP check")
     def run_http_check(self, request, queryset):

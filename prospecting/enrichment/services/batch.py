@@ -45,12 +45,12 @@ class Step:
     job_type: str
     done_field: str  # timestamp set when the step finished for a prospect
     eligible: Q  # which prospects the step applies to
-    probe: Callable[[Prospect], Any]  # network only: runs in the pool
+    probe: Callable[[Prospect, dict[str, Any]], Any]  # network only: runs in the pool (prospect, job params)
     store: Callable[[Prospect, Any], None]  # database: runs in the job's thread
     store_many: Callable[[list[tuple[Prospect, Any]]], None] | None = None  # the same, for a whole chunk
 
 
-def _http_probe(prospect: Prospect) -> Any:
+def _http_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
     return http_check_module.http_check_probe(prospect.domain_name)
 
 
@@ -62,7 +62,7 @@ def _http_store_many(results: list[tuple[Prospect, Any]]) -> None:
     http_check_module.http_check_store_many(results=results)
 
 
-def _tech_probe(prospect: Prospect) -> Any:
+def _tech_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
     from prospecting.core.fetch import FetchError, default_fetcher
     from prospecting.enrichment.dns import dns_records
 
@@ -82,6 +82,47 @@ def _tech_store(prospect: Prospect, page: Any) -> None:
     tech_scan_module.tech_scan_run(prospect=prospect, page=fetched, dns=dns)
 
 
+def _performance_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
+    from prospecting.enrichment.services.performance import performance_probe
+
+    return performance_probe(prospect)
+
+
+def _performance_store(prospect: Prospect, result: Any) -> None:
+    from prospecting.enrichment.services.performance import performance_store
+
+    performance_store(prospect=prospect, result=result)
+
+
+def _contacts_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
+    from prospecting.enrichment.services.contacts import contacts_probe
+
+    return contacts_probe(prospect)
+
+
+def _contacts_store(prospect: Prospect, result: Any) -> None:
+    from prospecting.enrichment.services.contacts import contacts_store
+
+    if not result.pages:
+        raise RuntimeError("no page could be read")
+    contacts_store(prospect=prospect, result=result)
+
+
+def _full_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
+    from prospecting.enrichment.services.full import full_probe, steps_to_run
+
+    return full_probe(prospect, steps_to_run(prospect, force=bool(params.get("force"))))
+
+
+def _full_store(prospect: Prospect, probe: Any) -> None:
+    from prospecting.enrichment.services.full import full_store
+
+    report = full_store(prospect, probe)
+    failed = {step: item["detail"] for step, item in report.items() if item["status"] == "failed"}
+    if failed:
+        raise RuntimeError("; ".join(f"{step}: {detail}" for step, detail in failed.items()))
+
+
 STEPS: dict[str, Step] = {
     ScanJob.JobType.HTTP_CHECK: Step(
         ScanJob.JobType.HTTP_CHECK,
@@ -98,6 +139,21 @@ STEPS: dict[str, Step] = {
         _tech_probe,
         _tech_store,
     ),
+    ScanJob.JobType.PERFORMANCE: Step(
+        ScanJob.JobType.PERFORMANCE,
+        "last_performance_scan_at",
+        Q(domain_name__isnull=False, has_website=True),
+        _performance_probe,
+        _performance_store,
+    ),
+    ScanJob.JobType.CONTACTS: Step(
+        ScanJob.JobType.CONTACTS,
+        "last_contact_scrape_at",
+        Q(domain_name__isnull=False, has_website=True),
+        _contacts_probe,
+        _contacts_store,
+    ),
+    ScanJob.JobType.FULL: Step(ScanJob.JobType.FULL, "score__computed_at", Q(), _full_probe, _full_store),
 }
 
 
@@ -119,9 +175,12 @@ def enrichment_batch_create(
     prospect_ids: list[int] | None = None,
     filters: dict[str, Any] | None = None,
     user: AbstractBaseUser | None = None,
+    force: bool = False,
 ) -> ScanJob:
     """Register a batch and hand it to the workers when the transaction commits."""
     params: dict[str, Any] = {"prospect_ids": sorted(set(prospect_ids))} if prospect_ids else {"filter": filters or {}}
+    if force:
+        params["force"] = True
     targets = enrichment_targets(job_type=job_type, params=params)
     with transaction.atomic():
         job = scan_job_create(job_type=job_type, total_items=targets.count(), params=params, user=user)
@@ -164,7 +223,11 @@ def enrichment_batch_run(
                     return ScanJob.objects.get(pk=job.pk)
                 chunk = list(todo.filter(pk__gt=last_pk)[:CHUNK_SIZE])
                 # Fetch the next chunk while this thread stores the previous one.
-                started = (chunk, [pool.submit(_probe_politely, step, p, host_locks) for p in chunk]) if chunk else None
+                started = (
+                    (chunk, [pool.submit(_probe_politely, step, p, job.params, host_locks) for p in chunk])
+                    if chunk
+                    else None
+                )
                 if in_flight:
                     _store_chunk(job.pk, step, *in_flight, on_progress)
                 if not chunk:
@@ -220,12 +283,14 @@ def _store_chunk(
         on_progress(len(chunk))
 
 
-def _probe_politely(step: Step, prospect: Prospect, host_locks: dict[str, threading.Lock]) -> tuple[bool, Any]:
+def _probe_politely(
+    step: Step, prospect: Prospect, params: dict[str, Any], host_locks: dict[str, threading.Lock]
+) -> tuple[bool, Any]:
     """One request at a time per host (several prospects can share a domain's server)."""
     lock = host_locks.setdefault(prospect.domain_name or "", threading.Lock())
     with lock:
         try:
-            return True, step.probe(prospect)
+            return True, step.probe(prospect, params)
         except Exception as exc:
             return False, exc
 

@@ -43,7 +43,7 @@ def _robots(start_url: str) -> RobotFileParser:
     return parser
 
 
-def contacts_probe(prospect: Prospect) -> ScrapeResult:
+def contacts_probe(prospect: Prospect, booking_tools: list[str] | None = None) -> ScrapeResult:
     """Network only: crawl the home page and up to ENRICHMENT_CONTACT_PAGES likely pages, within robots.txt."""
     start = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
     fetcher = default_fetcher()
@@ -90,8 +90,10 @@ def contacts_probe(prospect: Prospect) -> ScrapeResult:
                 result.sources.setdefault(("address", _address_text(address)), url)
         merged.business_name = merged.business_name or found.business_name
         merged.opening_hours += [h for h in found.opening_hours if h not in merged.opening_hours]
-    profile = TechProfile.objects.filter(prospect=prospect).values_list("tech_stack_json", flat=True).first() or {}
-    result.features = site_features(pages, merged, list(profile.get("booking_tools", [])))
+    if booking_tools is None:
+        profile = TechProfile.objects.filter(prospect=prospect).values_list("tech_stack_json", flat=True).first() or {}
+        booking_tools = list(profile.get("booking_tools", []))
+    result.features = site_features(pages, merged, booking_tools)
     if settings.ENRICHMENT_MX_CHECK:
         from prospecting.enrichment.dns import resolve_records
 

@@ -65,7 +65,11 @@ def tech_scan_detect(page: FetchResult, dns: dict[str, list[str]] | None = None)
 
 
 def tech_scan_run(
-    *, prospect: Prospect, page: FetchResult | None = None, dns: dict[str, list[str]] | None = None
+    *,
+    prospect: Prospect,
+    page: FetchResult | None = None,
+    dns: dict[str, list[str]] | None = None,
+    detections: list[Detection] | None = None,
 ) -> TechScanOutcome:
     """Detect the technologies of a prospect's live website and store them. Skips prospects without one.
 
@@ -80,7 +84,8 @@ def tech_scan_run(
             return TechScanOutcome(scanned=False, reason=f"{exc.kind}: {exc}")
     if dns is None:
         dns = dns_records(prospect.domain_name)
-    detections = tech_scan_detect(page, dns)
+    if detections is None:
+        detections = tech_scan_detect(page, dns)
     fields = primary_fields(detections)
     booking = [d.name for d in detections if BOOKING_CATEGORIES.intersection(d.categories)]
     now = timezone.now()

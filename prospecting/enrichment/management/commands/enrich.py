@@ -6,7 +6,13 @@ from prospecting.core.models import ScanJob
 from prospecting.core.services import scan_job_create
 from prospecting.enrichment.services.batch import enrichment_batch_create, enrichment_batch_run, enrichment_targets
 
-STEP_NAMES = {"http-check": ScanJob.JobType.HTTP_CHECK, "tech-scan": ScanJob.JobType.TECH_SCAN}
+STEP_NAMES = {
+    "http-check": ScanJob.JobType.HTTP_CHECK,
+    "tech-scan": ScanJob.JobType.TECH_SCAN,
+    "performance": ScanJob.JobType.PERFORMANCE,
+    "contacts": ScanJob.JobType.CONTACTS,
+    "full": ScanJob.JobType.FULL,
+}
 
 
 class Command(BaseCommand):
@@ -20,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, help="Concurrent fetches (default ENRICHMENT_WORKERS)")
         parser.add_argument("--queue", action="store_true", help="Hand the job to the workers and return")
         parser.add_argument("--resume", type=int, metavar="JOB_ID", help="Resume an interrupted job")
+        parser.add_argument("--force", action="store_true", help="full: rerun steps whose last run is still fresh")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
@@ -39,13 +46,15 @@ class Command(BaseCommand):
                 filters.appendlist(key, value)
             filter_dict = {key: filters.getlist(key) if key == "status" else filters[key] for key in filters}
             params = {"prospect_ids": sorted(set(options["ids"]))} if options["ids"] else {"filter": filter_dict}
+            if options["force"]:
+                params["force"] = True
             try:
                 targets = enrichment_targets(job_type=job_type, params=params)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
             if options["queue"]:
                 job = enrichment_batch_create(
-                    job_type=job_type, prospect_ids=options["ids"], filters=params.get("filter")
+                    job_type=job_type, prospect_ids=options["ids"], filters=params.get("filter"), force=options["force"]
                 )
                 self.stdout.write(f"Queued job {job.pk} ({job.total_items} prospects).")
                 return
