@@ -132,6 +132,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="default: ENRICHMENT_WORKERS")
     parser.add_argument("--single-sample", type=int, default=40)
     parser.add_argument("--pages", type=int, default=200, help="pages for the tech-scan comparison")
+    parser.add_argument("--full-sites", type=int, default=500, help="sites for the full-pipeline run")
     args = parser.parse_args()
     database = django_setup()
     from django.conf import settings
@@ -167,7 +168,56 @@ def main() -> None:
         f"target >= 56/s: {'OK' if rate >= 56 else 'BELOW'}"
     )
 
+    full_pipeline(min(args.full_sites, args.sites), args.latency_ms, workers)
     tech_scan_comparison(args.pages, info_sites=args.sites)
+
+
+def run_job(job_type: str, prospect_ids: list[int], farm_info: dict, workers: int, **params: object) -> float:
+    from prospecting.core.fetch import resolver_overrides
+    from prospecting.core.models import ScanJob
+    from prospecting.enrichment.services.batch import enrichment_batch_run
+
+    job = ScanJob.objects.create(
+        job_type=job_type, total_items=len(prospect_ids), params={"prospect_ids": prospect_ids, **params}
+    )
+    with resolver_overrides(farm_info["resolver_map"]):
+        start = time.perf_counter()
+        job = enrichment_batch_run(job_id=job.pk, workers=workers)
+        seconds = time.perf_counter() - start
+    if job.failed_items:
+        raise RuntimeError(f"{job_type}: {job.failed_items} failed: {job.params.get('failures', [])[:3]}")
+    return seconds
+
+
+def full_pipeline(count: int, latency_ms: int, workers: int) -> None:
+    """Full enrichment of `count` sites as one job, and each step as its own job for the time shares."""
+    from django.conf import settings
+
+    from prospecting.prospects.models import Prospect
+    from prospecting.scoring.services import scores_compute_batch
+
+    farm, info = start_farm(count, latency_ms)
+    settings.ENRICHMENT_CA_BUNDLE = info["ca_path"]
+    try:
+        ids = list(Prospect.objects.order_by("pk").values_list("pk", flat=True)[:count])
+        Prospect.objects.filter(pk__in=ids).update(
+            last_http_check_at=None, last_tech_scan_at=None, last_performance_scan_at=None, last_contact_scrape_at=None
+        )
+        full_seconds = run_job("full", ids, info, workers, force=True)
+        shares = {}
+        for step in ["http_check", "tech_scan", "performance", "contacts"]:
+            shares[step] = run_job(step, ids, info, workers)
+        start = time.perf_counter()
+        scores_compute_batch(queryset=Prospect.objects.filter(pk__in=ids))
+        shares["score"] = time.perf_counter() - start
+    finally:
+        farm.terminate()
+    total = sum(shares.values())
+    print(
+        f"Full pipeline, {count} sites, {latency_ms} ms latency: {count / full_seconds:.1f} prospects/s "
+        f"({full_seconds:.1f} s)"
+    )
+    print("  time per step when run alone: " + ", ".join(f"{s} {100 * t / total:.0f} %" for s, t in shares.items()))
 
 
 def tech_scan_comparison(page_count: int, info_sites: int) -> None:

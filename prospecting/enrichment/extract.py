@@ -171,8 +171,14 @@ def parse_phone(raw: str, region: str) -> tuple[str, str] | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), label
 
 
-def extract_contacts(html: str, page_url: str, region: str = "LU") -> PageContacts:
-    soup = BeautifulSoup(html, "html.parser")
+def parse_html(html: str) -> BeautifulSoup:
+    """One parse per page, shared by every extractor (lxml: the fastest parser BeautifulSoup drives)."""
+    return BeautifulSoup(html, "lxml")
+
+
+def extract_contacts(page: str | BeautifulSoup, page_url: str, region: str = "LU") -> PageContacts:
+    """Contacts of one page. A parsed page is used as is, and its scripts and styles are removed."""
+    soup = parse_html(page) if isinstance(page, str) else page
     found = PageContacts()
 
     def add_email(candidate: str, how: str) -> None:
@@ -295,9 +301,9 @@ def extract_contacts(html: str, page_url: str, region: str = "LU") -> PageContac
     return found
 
 
-def candidate_pages(html: str, page_url: str, limit: int) -> list[str]:
+def candidate_pages(page: str | BeautifulSoup, page_url: str, limit: int) -> list[str]:
     """Same-site links that probably lead to contact details (contact, impressum, about, team ...)."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = parse_html(page) if isinstance(page, str) else page
     host = urlsplit(page_url).hostname or ""
     apex = host.removeprefix("www.")
     scored: dict[str, int] = {}
@@ -329,13 +335,15 @@ _LOCATIONS_RE = re.compile(
 _LANGUAGE_PATH_RE = re.compile(r"^/(fr|de|en|lb|lu|pt|nl|it)(?:/|$)", re.I)
 
 
-def site_features(pages: list[tuple[str, str]], contacts: PageContacts, booking_tools: list[str]) -> dict[str, Any]:
-    """Website-analysis facts from the crawled pages (url, html)."""
+def site_features(
+    pages: list[tuple[str, str | BeautifulSoup]], contacts: PageContacts, booking_tools: list[str]
+) -> dict[str, Any]:
+    """Website-analysis facts from the crawled pages (url, html or parsed page)."""
     texts, languages = [], set()
     has_appointment_form = has_contact_form = False
     services = 0
-    for url, html in pages:
-        soup = BeautifulSoup(html, "html.parser")
+    for url, page in pages:
+        soup = parse_html(page) if isinstance(page, str) else page
         root = soup.find("html")
         if root and root.get("lang"):
             languages.add(root["lang"].split("-")[0].lower())

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
-from prospecting.enrichment.extract import PageContacts, candidate_pages, extract_contacts, site_features
+from prospecting.enrichment.extract import PageContacts, candidate_pages, extract_contacts, parse_html, site_features
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect, ProspectContact
 from prospecting.scoring.services import score_refresh_on_commit
@@ -50,7 +50,7 @@ def contacts_probe(prospect: Prospect, booking_tools: list[str] | None = None) -
     robots = _robots(start)
     agent = settings.ENRICHMENT_USER_AGENT
     result = ScrapeResult()
-    pages: list[tuple[str, str]] = []
+    pages: list[tuple[str, Any]] = []  # (url, parsed page), each page parsed once
     queue = [start]
     seen: set[str] = set()
     while queue and len(pages) < 1 + settings.ENRICHMENT_CONTACT_PAGES:
@@ -67,14 +67,15 @@ def contacts_probe(prospect: Prospect, booking_tools: list[str] | None = None) -
             continue
         if page.status_code >= 400 or not page.is_html:
             continue
-        pages.append((page.url, page.text))
+        soup = parse_html(page.text)
+        pages.append((page.url, soup))
         result.pages.append(page.url)
         if len(pages) == 1:
-            queue += candidate_pages(page.text, page.url, settings.ENRICHMENT_CONTACT_PAGES)
+            queue += candidate_pages(soup, page.url, settings.ENRICHMENT_CONTACT_PAGES)
     region = (prospect.country or "LU").upper()
     merged = result.contacts
-    for url, html in pages:
-        found = extract_contacts(html, url, region)
+    for url, soup in pages:
+        found = extract_contacts(soup, url, region)
         for email, how in found.emails.items():
             merged.emails.setdefault(email, how)
             result.sources.setdefault(("email", email), url)

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
+from prospecting.enrichment.extract import parse_html
 from prospecting.enrichment.models import PerformanceProfile
 from prospecting.prospects.models import Prospect
 from prospecting.scoring.services import score_refresh_on_commit
@@ -104,7 +105,13 @@ def _resources(soup: BeautifulSoup, base_url: str) -> list[_Resource]:
     for image in soup.find_all("img", src=True):
         if not image["src"].startswith("data:"):
             found.append(_Resource(urljoin(base_url, image["src"]), "img", blocking=False))
-    http = [r for r in found if urlsplit(r.url).scheme in {"http", "https"}]
+    unique: dict[str, _Resource] = {}
+    for resource in found:  # a page referencing one image ten times downloads it once
+        if resource.url in unique:
+            unique[resource.url].blocking |= resource.blocking
+        else:
+            unique[resource.url] = resource
+    http = [r for r in unique.values() if urlsplit(r.url).scheme in {"http", "https"}]
     blocking = [r for r in http if r.blocking]
     others = [r for r in http if not r.blocking]
     return (blocking + others)[:MAX_RESOURCES]
@@ -212,7 +219,7 @@ def _mobile_friendly(soup: BeautifulSoup, html: str) -> bool:
 
 def builtin_audit(page: FetchResult) -> AuditResult:
     """Measure the page and its resources; estimate paint metrics on a simulated mobile network."""
-    soup = BeautifulSoup(page.text, "html.parser")
+    soup = parse_html(page.text)
     resources = _resources(soup, page.url)
     with ThreadPoolExecutor(max_workers=6) as pool:
         resources = list(pool.map(_fetch_resource, resources))
