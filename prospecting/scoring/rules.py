@@ -36,9 +36,11 @@ SITE_BUILDERS = {"wix", "squarespace", "jimdo", "weebly", "webnode", "site123", 
 RECENT_DAYS = 90
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProspectFacts:
-    """What the rules may look at: a flat snapshot of a prospect and its profiles (None = unknown)."""
+    """What the rules may look at: a flat snapshot of a prospect and its profiles (None = unknown).
+
+    Built a million times per recompute: slots, no freezing, and the derived flags computed once."""
 
     channel: str
     status: str
@@ -67,14 +69,12 @@ class ProspectFacts:
     last_positive_interaction: datetime.datetime | None = None
     last_interaction: datetime.datetime | None = None
     now: datetime.datetime | None = None
+    live_site: bool = field(init=False)
+    without_website: bool = field(init=False)
 
-    @property
-    def live_site(self) -> bool:
-        return bool(self.has_domain and self.has_website and self.status != "parked")
-
-    @property
-    def without_website(self) -> bool:
-        return not self.has_domain or self.has_website is False
+    def __post_init__(self) -> None:
+        self.live_site = bool(self.has_domain and self.has_website and self.status != "parked")
+        self.without_website = not self.has_domain or self.has_website is False
 
 
 def _version_tuple(text: str) -> tuple[int, ...] | None:

@@ -240,42 +240,44 @@ def _facts_queryset(queryset: QuerySet[Prospect]) -> QuerySet:
 
 
 def _facts_from_row(row: tuple, now: datetime.datetime) -> tuple[int, ProspectFacts, str, str]:
-    data = dict(zip(_FACT_FIELDS, row, strict=True))
-    stack = data["tech_profile__tech_stack_json"]
+    (
+        pk, business_name, domain_name, channel, status, has_website, uses_https, http_status_code, country,
+        postal_code, address, city, cms, cms_version, analytics, ecommerce_platform, stack, tech_scanned_at,
+        performance_score, accessibility_score, seo_score, lcp_ms, is_mobile_friendly, has_email, has_phone,
+        has_lu_phone, primary_email, primary_phone, last_positive_interaction, last_interaction,
+    ) = row  # fmt: skip  # the order of _FACT_FIELDS
     if isinstance(stack, str):
         stack = json.loads(stack or "{}")
     facts = ProspectFacts(
-        channel=data["channel"],
-        status=data["status"],
-        has_domain=bool(data["domain_name"]),
-        has_website=data["has_website"],
-        uses_https=data["uses_https"],
-        http_status_code=data["http_status_code"],
-        country=data["country"] or "",
-        postal_code=data["postal_code"] or "",
-        address=data["address"] or "",
-        city=data["city"] or "",
-        cms=data["tech_profile__cms"] or "",
-        cms_version=data["tech_profile__cms_version"] or "",
-        analytics=data["tech_profile__analytics"] or "",
-        ecommerce_platform=data["tech_profile__ecommerce_platform"] or "",
+        channel=channel,
+        status=status,
+        has_domain=bool(domain_name),
+        has_website=has_website,
+        uses_https=uses_https,
+        http_status_code=http_status_code,
+        country=country or "",
+        postal_code=postal_code or "",
+        address=address or "",
+        city=city or "",
+        cms=cms or "",
+        cms_version=cms_version or "",
+        analytics=analytics or "",
+        ecommerce_platform=ecommerce_platform or "",
         tech_stack=stack or {},
-        tech_scanned=data["tech_profile__scanned_at"] is not None,
-        performance_score=data["performance_profile__performance_score"],
-        accessibility_score=data["performance_profile__accessibility_score"],
-        seo_score=data["performance_profile__seo_score"],
-        lcp_ms=data["performance_profile__largest_contentful_paint_ms"],
-        is_mobile_friendly=data["performance_profile__is_mobile_friendly"],
-        has_email=bool(data["has_email"]),
-        has_phone=bool(data["has_phone"]),
-        has_lu_phone=bool(data["has_lu_phone"]),
-        last_positive_interaction=data["last_positive_interaction"],
-        last_interaction=data["last_interaction"],
+        tech_scanned=tech_scanned_at is not None,
+        performance_score=performance_score,
+        accessibility_score=accessibility_score,
+        seo_score=seo_score,
+        lcp_ms=lcp_ms,
+        is_mobile_friendly=is_mobile_friendly,
+        has_email=bool(has_email),
+        has_phone=bool(has_phone),
+        has_lu_phone=bool(has_lu_phone),
+        last_positive_interaction=last_positive_interaction,
+        last_interaction=last_interaction,
         now=now,
     )
-    name = data["business_name"] or data["domain_name"] or ""
-    contact = data["primary_email"] or data["primary_phone"] or ""
-    return data["pk"], facts, name, contact
+    return pk, facts, business_name or domain_name or "", primary_email or primary_phone or ""
 
 
 def _score_values(prospect_id: int, result: ScoreResult, version: str, now: datetime.datetime) -> tuple:
