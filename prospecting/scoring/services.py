@@ -16,11 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from prospecting.interactions.models import Interaction
-from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import primary_contact_value
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.rules import COMPONENT_MAXIMA, ProspectFacts, RuleSet, active_rule_set, tier_for
@@ -204,9 +204,6 @@ _FACT_FIELDS = [
     "performance_profile__seo_score",
     "performance_profile__largest_contentful_paint_ms",
     "performance_profile__is_mobile_friendly",
-    "has_email",
-    "has_phone",
-    "has_lu_phone",
     "primary_email",
     "primary_phone",
     "last_positive_interaction",
@@ -215,14 +212,10 @@ _FACT_FIELDS = [
 
 
 def _facts_queryset(queryset: QuerySet[Prospect]) -> QuerySet:
-    contacts = ProspectContact.objects.filter(prospect=OuterRef("pk"))
     return (
         queryset.annotate(
-            has_email=Exists(contacts.filter(contact_type="email")),
-            has_phone=Exists(contacts.filter(contact_type="phone")),
-            has_lu_phone=Exists(
-                contacts.filter(contact_type="phone").filter(Q(value__startswith="+352") | Q(value__startswith="00352"))
-            ),
+            # A primary (else oldest) value exists exactly when a contact of that type exists: two subqueries
+            # answer "has an e-mail / a phone" and "which one" at once.
             primary_email=primary_contact_value("email"),
             primary_phone=primary_contact_value("phone"),
             last_positive_interaction=Subquery(
@@ -243,8 +236,8 @@ def _facts_from_row(row: tuple, now: datetime.datetime) -> tuple[int, ProspectFa
     (
         pk, business_name, domain_name, channel, status, has_website, uses_https, http_status_code, country,
         postal_code, address, city, cms, cms_version, analytics, ecommerce_platform, stack, tech_scanned_at,
-        performance_score, accessibility_score, seo_score, lcp_ms, is_mobile_friendly, has_email, has_phone,
-        has_lu_phone, primary_email, primary_phone, last_positive_interaction, last_interaction,
+        performance_score, accessibility_score, seo_score, lcp_ms, is_mobile_friendly, primary_email, primary_phone,
+        last_positive_interaction, last_interaction,
     ) = row  # fmt: skip  # the order of _FACT_FIELDS
     if isinstance(stack, str):
         stack = json.loads(stack or "{}")
@@ -270,9 +263,9 @@ def _facts_from_row(row: tuple, now: datetime.datetime) -> tuple[int, ProspectFa
         seo_score=seo_score,
         lcp_ms=lcp_ms,
         is_mobile_friendly=is_mobile_friendly,
-        has_email=bool(has_email),
-        has_phone=bool(has_phone),
-        has_lu_phone=bool(has_lu_phone),
+        has_email=primary_email is not None,
+        has_phone=primary_phone is not None,
+        has_lu_phone=bool(primary_phone) and primary_phone.replace(" ", "").startswith(("+352", "00352")),
         last_positive_interaction=last_positive_interaction,
         last_interaction=last_interaction,
         now=now,
