@@ -361,11 +361,15 @@ def site_features(
                 has_appointment_form = True
             if form.find("textarea") or re.search(r"email|mail", fields, re.I):
                 has_contact_form = True
-        for heading in soup.find_all(re.compile(r"^h[1-4]$")):
-            if re.search(r"services|prestations|leistungen|nos soins|offres", heading.get_text(" "), re.I):
-                listing = heading.find_next(["ul", "ol"])
-                if listing:
-                    services = max(services, len(listing.find_all("li")))
+        service_headings = [
+            heading
+            for heading in soup.find_all(re.compile(r"^h[1-4]$"))
+            if re.search(r"services|prestations|leistungen|nos soins|offres", heading.get_text(" "), re.I)
+        ]
+        for heading in service_headings[:3]:  # a page repeating the heading need not be searched 600 times
+            listing = heading.find_next(["ul", "ol"])
+            if listing:
+                services = max(services, len(listing.find_all("li")))
         texts.append(soup.get_text(" "))
     text = " ".join(texts)
     booking_hits = len(_BOOKING_WORDS.findall(text))
