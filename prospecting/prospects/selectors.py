@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from prospecting.interactions.models import Interaction
-from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect, ProspectContact
-
-
-def prospect_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Prospect]:
-    """Prospects matching the API's filters, with their score joined (one query per page)."""
-    queryset = Prospect.objects.select_related("score")
-    return ProspectFilter(filters or {}, queryset=queryset).qs
 
 
 def prospect_detail_queryset() -> QuerySet[Prospect]:
@@ -85,3 +77,8 @@ def leads_export_rows(*, queryset: QuerySet[Prospect], chunk_size: int = 2000) -
             flags = json.loads(flags or "[]")
         last = f"{last_at:%Y-%m-%d} {last_type}" if last_at else ""
         yield (*head, " ".join(flags or []), last)
+
+
+def prospect_home_url(prospect: Prospect) -> str:
+    """Where a prospect's site lives: the HTTP check's final URL, else its domain on the scheme it serves."""
+    return prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"

@@ -32,6 +32,7 @@ from prospecting.enrichment.services import http_check as http_check_module
 from prospecting.enrichment.services import tech_scan as tech_scan_module
 from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospect_home_url
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 200
@@ -66,7 +67,7 @@ def _tech_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
     from prospecting.core.fetch import FetchError, default_fetcher
     from prospecting.enrichment.dns import dns_records
 
-    url = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+    url = prospect_home_url(prospect)
     try:
         return default_fetcher().fetch(url), dns_records(prospect.domain_name)
     except FetchError as exc:

@@ -16,6 +16,7 @@ from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
 from prospecting.enrichment.extract import PageContacts, candidate_pages, extract_contacts, parse_html, site_features
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.selectors import prospect_home_url
 from prospecting.scoring.services import score_refresh_on_commit
 
 _GENERIC_MAILBOXES = {"info", "contact", "hello", "bonjour", "office", "mail", "kontakt", "accueil", "secretariat"}
@@ -45,7 +46,7 @@ def _robots(start_url: str) -> RobotFileParser:
 
 def contacts_probe(prospect: Prospect, booking_tools: list[str] | None = None) -> ScrapeResult:
     """Network only: crawl the home page and up to ENRICHMENT_CONTACT_PAGES likely pages, within robots.txt."""
-    start = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+    start = prospect_home_url(prospect)
     fetcher = default_fetcher()
     robots = _robots(start)
     agent = settings.ENRICHMENT_USER_AGENT

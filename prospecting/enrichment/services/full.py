@@ -23,6 +23,7 @@ from prospecting.enrichment.services import http_check as http_module
 from prospecting.enrichment.services import performance as performance_module
 from prospecting.enrichment.services import tech_scan as tech_module
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospect_home_url
 
 STEPS = ["http_check", "tech_scan", "performance", "contacts", "score"]
 _DONE_FIELD = {
@@ -83,7 +84,7 @@ def full_probe(prospect: Prospect, plan: list[str]) -> FullProbe:
     if "tech_scan" in plan:
         try:
             if page is None:
-                url = local.redirect_url or f"{'https' if local.uses_https else 'http'}://{local.domain_name}/"
+                url = prospect_home_url(local)
                 page = default_fetcher().fetch(url)
             dns = dns_records(local.domain_name)
             detections = tech_module.tech_scan_detect(page, dns)

@@ -30,6 +30,7 @@ from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
 from prospecting.enrichment.extract import parse_html
 from prospecting.enrichment.models import PerformanceProfile
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospect_home_url
 from prospecting.scoring.services import score_refresh_on_commit
 
 # Lighthouse 13 mobile scoring: metric -> (weight, p10, median). Source: Lighthouse scoring docs and
@@ -362,7 +363,7 @@ class PerformanceOutcome:
 
 def performance_probe(prospect: Prospect) -> AuditResult:
     """Network only (runs in a batch's pool): audit the prospect's home page with the configured provider."""
-    url = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+    url = prospect_home_url(prospect)
     provider = settings.PERFORMANCE_PROVIDER
     if provider == "pagespeed":
         return pagespeed_audit(url)

@@ -12,6 +12,7 @@ from prospecting.enrichment.dns import dns_records
 from prospecting.enrichment.fingerprints import Detection, PageSignals, fingerprint_set
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospect_home_url
 from prospecting.scoring.services import score_refresh_on_commit
 
 # TechProfile column -> fingerprint categories, most specific first.
@@ -77,7 +78,7 @@ def tech_scan_run(
     if not prospect.domain_name or not prospect.has_website:
         return TechScanOutcome(scanned=False, reason="no live website (run the HTTP check first)")
     if page is None:
-        url = prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+        url = prospect_home_url(prospect)
         try:
             page = default_fetcher().fetch(url)
         except FetchError as exc:
