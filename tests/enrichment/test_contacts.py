@@ -166,3 +166,47 @@ def test_phones_in_text(text, expected):
 
 def test_phone_region_follows_the_prospects_country():
     assert parse_phone("06 12 34 56 78", "FR")[0] == "+33612345678"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Écrivez à marie [at] fleurs-thill [dot] lu.", ["marie@fleurs-thill.lu"]),
+        ("contact(at)garage.lu ou info {at} garage {dot} lu", ["contact@garage.lu", "info@garage.lu"]),
+        ("sales at shop dot lu", ["sales@shop.lu"]),
+        ("We are open at weekends", []),  # "at" between words is not an address without a domain
+    ],
+)
+def test_obfuscated_emails(text, expected):
+    from prospecting.enrichment.extract import obfuscated_emails
+
+    assert obfuscated_emails(text.lower()) == expected
+
+
+def test_footer_address_is_found_around_the_postal_code():
+    from prospecting.enrichment.extract import footer_address
+
+    text = "© 2024 Boulangerie Weber · Tél. 26 12 34 56 · 3, rue du Marché L-9250 Diekirch · Mentions légales"
+    match = footer_address(text)
+    assert match and (match.group(2), match.group(3).split()[0]) == ("L-9250", "Diekirch")
+    assert footer_address("Depuis 1987, 25 ans de service au Luxembourg") is None
+
+
+def test_odd_pages_do_not_break_the_extractors():
+    """Empty pages, an XML declaration, NUL bytes and malformed links: facts where there are some, no crash."""
+    from prospecting.enrichment.extract import ParsedPage, candidate_pages, site_features
+
+    assert extract_contacts("", "https://x.lu/").emails == {}
+    assert extract_contacts("   \n ", "https://x.lu/").emails == {}
+    page = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><html lang="fr"><body>\x00'
+        '<a href="http://[broken">x</a><a href="https://www.facebook.com/Weber.Diekirch/">fb</a>'
+        '<a href="/fr/contact">Contact</a><p>Tél. 26 12 34 56 – mail: info@weber.lu</p></body></html>'
+    )
+    found = extract_contacts(page, "https://weber.lu/")
+    assert set(found.emails) == {"info@weber.lu"}
+    assert set(found.phones) == {"+35226123456"}
+    assert found.socials == {"https://www.facebook.com/Weber.Diekirch": "facebook"}
+    assert candidate_pages(page, "https://weber.lu/", 5) == ["https://weber.lu/fr/contact"]
+    features = site_features([ParsedPage("https://weber.lu/", page)], found, [])
+    assert features["languages"] == ["fr"]

@@ -29,6 +29,16 @@ def test_full_pipeline_on_a_live_site_runs_every_step_in_order(farm):
     assert "has_email" in prospect.score.reason_flags
 
 
+def test_full_pipeline_downloads_the_home_page_once(farm):
+    """The HTTP check's page serves the tech scan, the audit and the contact scrape."""
+    prospect = ProspectFactory(domain_name="contact-thill.lu")
+    earlier = len(farm.hits("contact-thill.lu"))  # the farm serves the whole test session
+    report = enrichment_full_run(prospect=prospect)
+    assert all(step["status"] == "done" for step in report.values()), report
+    home_hits = [hit for hit in farm.hits("contact-thill.lu")[earlier:] if hit[2] == "/"]
+    assert home_hits == [("https", "contact-thill.lu", "/")]
+
+
 def test_prospect_without_website_only_gets_a_score(farm):
     offline = OfflineProspectFactory(business_name="Garage Klein", address="2, Route d'Arlon")
     report = enrichment_full_run(prospect=offline)
@@ -72,7 +82,7 @@ def test_stale_steps_run_again_after_the_freshness_window(farm, settings):
 
 
 def test_a_failing_step_is_recorded_and_later_steps_still_run(farm, monkeypatch):
-    def broken(prospect):
+    def broken(prospect, home_page=None):
         raise RuntimeError("audit service down")
 
     monkeypatch.setattr(full_module.performance_module, "performance_probe", broken)

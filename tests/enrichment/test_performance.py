@@ -125,3 +125,62 @@ def test_lighthouse_provider_on_a_farm_page(farm, settings):
     profile = audit("fast-good.lu")
     assert profile.provider == "lighthouse"
     assert profile.performance_score is not None
+
+
+def _page(html: str):
+    from prospecting.core.fetch import FetchResult
+
+    return FetchResult(
+        url="https://shop.lu/",
+        status_code=200,
+        headers={"content-type": "text/html; charset=utf-8"},
+        body=html.encode(),
+        text=html,
+        encoding="utf-8",
+        truncated=False,
+        elapsed_ms=80,
+        total_ms=90,
+    )
+
+
+@pytest.mark.parametrize(
+    ("layout", "mobile_friendly"),
+    [
+        ("<style>.wrap{max-width: 1200px}</style>", True),
+        ("<style>.wrap{width: 100%; min-height: 900px}</style>", True),
+        ('<div data-width="1000px">x</div>', True),
+        ("<style>.wrap{min-width: 1000px}</style>", False),
+        ("<style>body{margin:0;width:960px}</style>", False),
+        ('<table width="980"><tr><td>x</td></tr></table>', False),
+    ],
+)
+def test_mobile_friendly_reads_the_viewport_and_fixed_widths(layout, mobile_friendly):
+    from prospecting.enrichment.services.performance import builtin_audit
+
+    head = '<meta name="Viewport" content="width=device-width, initial-scale=1">'
+    result = builtin_audit(_page(f"<!doctype html><html lang=fr><head>{head}</head><body>{layout}</body></html>"))
+    assert result.is_mobile_friendly is mobile_friendly
+    without_viewport = builtin_audit(_page(f"<!doctype html><html><body>{layout}</body></html>"))
+    assert without_viewport.is_mobile_friendly is False
+
+
+def test_builtin_checks_on_a_page_without_resources():
+    from prospecting.enrichment.services.performance import builtin_audit
+
+    html = (
+        '<!doctype html><html lang="de"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width"><title>Bäckerei</title>'
+        '<meta name="description" content="Brot"><link rel="canonical" href="/"></head><body><h1>Bäckerei</h1>'
+        '<h2>Brot</h2><form><label for="q">Suche</label><input id="q"><input type="hidden" name="t"></form>'
+        '<a href="/kontakt">Kontakt</a><a href="/x" aria-label="Start"><img src="data:," alt=""></a></body></html>'
+    )
+    checks = builtin_audit(_page(html)).raw["checks"]
+    assert all(checks["accessibility"].values()), checks["accessibility"]
+    assert all(checks["seo"].values()), checks["seo"]
+    assert checks["best_practices"]["charset"] and checks["best_practices"]["doctype"]
+    worse = html.replace('<label for="q">Suche</label>', "").replace("<h2>", "<h4>").replace("</h2>", "</h4>")
+    worse = worse.replace(">Kontakt<", ">hier klicken<")
+    worse_checks = builtin_audit(_page(worse)).raw["checks"]
+    assert worse_checks["accessibility"]["form_labels"] is False
+    assert worse_checks["accessibility"]["heading_order"] is False
+    assert worse_checks["seo"]["descriptive_links"] is False

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
-from prospecting.enrichment.extract import PageContacts, candidate_pages, extract_contacts, parse_html, site_features
+from prospecting.enrichment.extract import PageContacts, ParsedPage, candidate_pages, extract_contacts, site_features
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect, ProspectContact
 from prospecting.prospects.selectors import prospect_home_url
@@ -44,14 +44,19 @@ def _robots(start_url: str) -> RobotFileParser:
     return parser
 
 
-def contacts_probe(prospect: Prospect, booking_tools: list[str] | None = None) -> ScrapeResult:
-    """Network only: crawl the home page and up to ENRICHMENT_CONTACT_PAGES likely pages, within robots.txt."""
+def contacts_probe(
+    prospect: Prospect, booking_tools: list[str] | None = None, home_page: FetchResult | None = None
+) -> ScrapeResult:
+    """Network only: crawl the home page and up to ENRICHMENT_CONTACT_PAGES likely pages, within robots.txt.
+
+    `home_page`, the page the HTTP check just fetched, is used instead of downloading it again.
+    """
     start = prospect_home_url(prospect)
     fetcher = default_fetcher()
     robots = _robots(start)
     agent = settings.ENRICHMENT_USER_AGENT
     result = ScrapeResult()
-    pages: list[tuple[str, Any]] = []  # (url, parsed page), each page parsed once
+    pages: list[ParsedPage] = []  # each page parsed once
     queue = [start]
     seen: set[str] = set()
     while queue and len(pages) < 1 + settings.ENRICHMENT_CONTACT_PAGES:
@@ -63,20 +68,21 @@ def contacts_probe(prospect: Prospect, booking_tools: list[str] | None = None) -
             result.skipped_by_robots.append(url)
             continue
         try:
-            page: FetchResult = fetcher.fetch(url)
+            page: FetchResult = home_page if home_page is not None and url == start else fetcher.fetch(url)
         except FetchError:
             continue
         if page.status_code >= 400 or not page.is_html:
             continue
-        soup = parse_html(page.text)
-        pages.append((page.url, soup))
+        parsed = ParsedPage(page.url, page.text)
+        pages.append(parsed)
         result.pages.append(page.url)
         if len(pages) == 1:
-            queue += candidate_pages(soup, page.url, settings.ENRICHMENT_CONTACT_PAGES)
+            queue += candidate_pages(parsed, page.url, settings.ENRICHMENT_CONTACT_PAGES)
     region = (prospect.country or "LU").upper()
     merged = result.contacts
-    for url, soup in pages:
-        found = extract_contacts(soup, url, region)
+    for page in pages:
+        url = page.url
+        found = extract_contacts(page, url, region)
         for email, how in found.emails.items():
             merged.emails.setdefault(email, how)
             result.sources.setdefault(("email", email), url)

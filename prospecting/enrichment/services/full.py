@@ -94,9 +94,15 @@ def full_probe(prospect: Prospect, plan: list[str]) -> FullProbe:
             probe.errors["tech_scan"] = str(exc)
     else:
         probe.skipped["tech_scan"] = "fresh"
+    home_page = page if page is not None and page.url == prospect_home_url(local) else None
     for step, run in (
-        ("performance", lambda: performance_module.performance_probe(local)),
-        ("contacts", lambda: contacts_module.contacts_probe(local, booking_tools if "tech_scan" in plan else None)),
+        ("performance", lambda: performance_module.performance_probe(local, home_page)),
+        (
+            "contacts",
+            lambda: contacts_module.contacts_probe(
+                local, booking_tools if "tech_scan" in plan else None, home_page=home_page
+            ),
+        ),
     ):
         if step not in plan:
             probe.skipped[step] = "fresh"

@@ -43,14 +43,13 @@ _PARKED_PATTERNS = re.compile(
             r"future home of something quite cool",
         ]
     ),
-    re.IGNORECASE,
-)
+)  # matched against lower-cased text: much faster than re.IGNORECASE over a 20 KB page
 
 
 def is_parked_page(result: FetchResult) -> bool:
     """True for parking-provider pages, "domain for sale" pages and registrar placeholders."""
     # Parking pages are small and say so early; reading a real site's whole page here would only cost time.
-    return bool(_PARKED_PATTERNS.search(result.text[:20_000]))
+    return bool(_PARKED_PATTERNS.search(result.text[:20_000].lower()))
 
 
 @dataclass

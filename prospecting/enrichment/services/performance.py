@@ -18,16 +18,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
-from bs4 import BeautifulSoup
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from lxml.html import HtmlElement
 
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
-from prospecting.enrichment.extract import parse_html
+from prospecting.enrichment.extract import PageUrlJoiner, element_text, parse_html
 from prospecting.enrichment.models import PerformanceProfile
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_home_url
@@ -94,18 +94,31 @@ class _Resource:
     error: str = ""
 
 
-def _resources(soup: BeautifulSoup, base_url: str) -> list[_Resource]:
+_KIND_ORDER = {"css": 0, "js": 1, "img": 2}
+
+
+def _in_head(element: HtmlElement) -> bool:
+    return next(element.iterancestors("head"), None) is not None
+
+
+def _resources(root: HtmlElement, base_url: str) -> list[_Resource]:
     found: list[_Resource] = []
-    head = soup.head or soup
-    for link in soup.find_all("link", href=True):
-        if "stylesheet" in [r.lower() for r in link.get("rel", [])]:
-            found.append(_Resource(urljoin(base_url, link["href"]), "css", blocking=link in head.find_all("link")))
-    for script in soup.find_all("script", src=True):
-        blocking = script.find_parent("head") is not None and not (script.has_attr("async") or script.has_attr("defer"))
-        found.append(_Resource(urljoin(base_url, script["src"]), "js", blocking=blocking))
-    for image in soup.find_all("img", src=True):
-        if not image["src"].startswith("data:"):
-            found.append(_Resource(urljoin(base_url, image["src"]), "img", blocking=False))
+    join = PageUrlJoiner(base_url)
+    for element in root.iter("link", "script", "img"):
+        url = element.get("src" if element.tag != "link" else "href")
+        if url is None or url.startswith("data:"):
+            continue
+        url = join(url.strip())
+        if url is None:  # a malformed address is not downloaded
+            continue
+        if element.tag == "link" and "stylesheet" in (element.get("rel") or "").lower().split():
+            found.append(_Resource(url, "css", blocking=_in_head(element)))
+        elif element.tag == "script":
+            deferred = element.get("async") is not None or element.get("defer") is not None
+            found.append(_Resource(url, "js", blocking=not deferred and _in_head(element)))
+        elif element.tag == "img":
+            found.append(_Resource(url, "img", blocking=False))
+    found.sort(key=lambda resource: _KIND_ORDER[resource.kind])  # stylesheets, then scripts, then images
     unique: dict[str, _Resource] = {}
     for resource in found:  # a page referencing one image ten times downloads it once
         if resource.url in unique:
@@ -130,22 +143,21 @@ def _fetch_resource(resource: _Resource) -> _Resource:
     return resource
 
 
-def _accessibility(soup: BeautifulSoup) -> tuple[int, dict[str, bool]]:
-    html = soup.find("html")
-    images = soup.find_all("img")
+def _accessibility(root: HtmlElement) -> tuple[int, dict[str, bool]]:
     inputs = [
-        i for i in soup.find_all(["input", "select", "textarea"]) if i.get("type") not in {"hidden", "submit", "button"}
+        i for i in root.iter("input", "select", "textarea") if i.get("type") not in {"hidden", "submit", "button"}
     ]
-    labelled_ids = {label.get("for") for label in soup.find_all("label") if label.get("for")}
-    links = soup.find_all("a", href=True)
-    levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
+    labelled_ids = {label.get("for") for label in root.iter("label") if label.get("for")}
+    links = [a for a in root.iter("a") if a.get("href") is not None]
+    levels = [int(h.tag[1]) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
     checks = {
-        "html_lang": bool(html and html.get("lang")),
-        "img_alt": all(img.has_attr("alt") for img in images),
+        "html_lang": bool(root.get("lang")),
+        "img_alt": all(img.get("alt") is not None for img in root.iter("img")),
         "form_labels": all(
-            i.get("id") in labelled_ids or i.get("aria-label") or i.find_parent("label") for i in inputs
+            i.get("id") in labelled_ids or i.get("aria-label") or next(i.iterancestors("label"), None) is not None
+            for i in inputs
         ),
-        "link_names": all(a.get_text(strip=True) or a.get("aria-label") or a.find("img", alt=True) for a in links),
+        "link_names": all(element_text(a) or a.get("aria-label") or a.find(".//img[@alt]") is not None for a in links),
         "heading_order": all(b - a <= 1 for a, b in pairwise(levels)),
     }
     return _weighted(checks), checks
@@ -165,24 +177,29 @@ _VAGUE_LINK_TEXT = {
 }
 
 
-def _seo(soup: BeautifulSoup, page: FetchResult) -> tuple[int, dict[str, bool]]:
-    robots = " ".join(m.get("content", "") for m in soup.find_all("meta", attrs={"name": re.compile("^robots$", re.I)}))
-    languages = {a.get("hreflang") for a in soup.find_all("link", hreflang=True)}
+def _meta_named(root: HtmlElement, name: str) -> list[HtmlElement]:
+    return [meta for meta in root.iter("meta") if (meta.get("name") or "").strip().lower() == name]
+
+
+def _seo(root: HtmlElement, page: FetchResult) -> tuple[int, dict[str, bool]]:
+    robots = " ".join(meta.get("content", "") for meta in _meta_named(root, "robots"))
+    languages = {link.get("hreflang") for link in root.iter("link") if link.get("hreflang")}
+    title = root.find(".//title")
     checks = {
-        "title": bool(soup.title and soup.title.get_text(strip=True)),
-        "meta_description": bool(soup.find("meta", attrs={"name": re.compile("^description$", re.I), "content": True})),
-        "viewport": bool(soup.find("meta", attrs={"name": "viewport"})),
-        "canonical": bool(soup.find("link", rel="canonical")),
+        "title": title is not None and bool(element_text(title)),
+        "meta_description": any(meta.get("content") is not None for meta in _meta_named(root, "description")),
+        "viewport": bool(_meta_named(root, "viewport")),
+        "canonical": any("canonical" in (link.get("rel") or "").lower().split() for link in root.iter("link")),
         "indexable": "noindex" not in robots.lower() and "noindex" not in page.headers.get("x-robots-tag", "").lower(),
-        "h1": bool(soup.find("h1")),
+        "h1": root.find(".//h1") is not None,
         "hreflang": len(languages) != 1,  # declared for every language, or not at all
-        "descriptive_links": not any(a.get_text(strip=True).lower() in _VAGUE_LINK_TEXT for a in soup.find_all("a")),
+        "descriptive_links": not any(element_text(a).lower() in _VAGUE_LINK_TEXT for a in root.iter("a")),
         "http_status": page.status_code < 400,
     }
     return _weighted(checks), checks
 
 
-def _best_practices(soup: BeautifulSoup, page: FetchResult, resources: list[_Resource]) -> tuple[int, dict[str, bool]]:
+def _best_practices(root: HtmlElement, page: FetchResult, resources: list[_Resource]) -> tuple[int, dict[str, bool]]:
     https = page.url.startswith("https://")
     old_jquery = any(
         (m := re.search(r"jquery[.-]?(\d+)\.\d+", r.url, re.I)) and int(m.group(1)) < 3
@@ -194,8 +211,10 @@ def _best_practices(soup: BeautifulSoup, page: FetchResult, resources: list[_Res
         "no_mixed_content": not (https and any(r.url.startswith("http://") for r in resources)),
         "doctype": page.text.lstrip()[:15].lower().startswith("<!doctype html"),
         "charset": "charset" in page.headers.get("content-type", "").lower()
-        or bool(soup.find("meta", charset=True))
-        or bool(soup.find("meta", attrs={"http-equiv": re.compile("content-type", re.I)})),
+        or any(
+            meta.get("charset") is not None or "content-type" in (meta.get("http-equiv") or "").lower()
+            for meta in root.iter("meta")
+        ),
         "no_outdated_libraries": not old_jquery,
         "no_broken_resources": not any(r.error for r in resources),
     }
@@ -206,22 +225,36 @@ def _weighted(checks: dict[str, bool]) -> int:
     return round(100 * sum(checks.values()) / len(checks)) if checks else 0
 
 
-def _mobile_friendly(soup: BeautifulSoup, html: str) -> bool:
-    viewport = soup.find("meta", attrs={"name": "viewport"})
+# A fixed layout 800 px or wider, as an HTML attribute or in CSS (lower-cased markup; "max-width" does not count).
+_FIXED_WIDTH_ATTRIBUTE_RE = re.compile(
+    r"<(?:table|div|body)(?:\s[^>]*?)?\swidth\s*=\s*[\"']?(?:[89]\d\d|\d{4,})(?:px)?[\"'\s>]"
+)
+_FIXED_WIDTH_CSS_RE = re.compile(r"width\s*:\s*(?:[89]\d\d|\d{4,})px")
+
+
+def _starts_css_declaration(css: str, start: int) -> bool:
+    """`width` or `min-width` at `start` begins a declaration (not `max-width`, not `data-width`)."""
+    if css[max(0, start - 4) : start] == "min-":
+        start -= 4
+    return start == 0 or css[start - 1] in ";{ \t\r\n\f\v"
+
+
+def _mobile_friendly(root: HtmlElement, html: str) -> bool:
+    viewports = _meta_named(root, "viewport")
     responsive_viewport = bool(
-        viewport and "width=device-width" in viewport.get("content", "").replace(" ", "").lower()
+        viewports and "width=device-width" in viewports[0].get("content", "").replace(" ", "").lower()
     )
-    fixed_layout = bool(
-        re.search(r"<(?:table|div|body)[^>]+width\s*=\s*[\"']?(?:[89]\d\d|\d{4,})(?:px)?[\"'\s>]", html, re.I)
-        or re.search(r"(?:^|[;{\s])(?:min-)?width\s*:\s*(?:[89]\d\d|\d{4,})px", html, re.I)
+    lowered = html.lower()
+    fixed_layout = bool(_FIXED_WIDTH_ATTRIBUTE_RE.search(lowered)) or any(
+        _starts_css_declaration(lowered, match.start()) for match in _FIXED_WIDTH_CSS_RE.finditer(lowered)
     )
     return responsive_viewport and not fixed_layout
 
 
 def builtin_audit(page: FetchResult) -> AuditResult:
     """Measure the page and its resources; estimate paint metrics on a simulated mobile network."""
-    soup = parse_html(page.text)
-    resources = _resources(soup, page.url)
+    root = parse_html(page.text)
+    resources = _resources(root, page.url)
     with ThreadPoolExecutor(max_workers=6) as pool:
         resources = list(pool.map(_fetch_resource, resources))
     html_bytes = len(page.body)
@@ -236,7 +269,7 @@ def builtin_audit(page: FetchResult) -> AuditResult:
     lcp = max(fcp, fcp + (SIMULATED_RTT_MS + largest_image / SIMULATED_BYTES_PER_MS if largest_image else 0))
     script_kb = sum(r.bytes for r in scripts) / 1024
     tbt = max(0.0, (script_kb - 50) * 3.0)  # ~3 ms of main-thread work per KB of JS beyond 50 KB
-    unsized = sum(1 for img in soup.find_all("img") if not (img.get("width") and img.get("height")))
+    unsized = sum(1 for img in root.iter("img") if not (img.get("width") and img.get("height")))
     cls = min(0.5, 0.04 * unsized)
     speed_index = (fcp + lcp) / 2 + tbt / 4
     metrics = {
@@ -246,9 +279,9 @@ def builtin_audit(page: FetchResult) -> AuditResult:
         "total_blocking_time_ms": tbt,
         "cumulative_layout_shift": cls,
     }
-    accessibility, a11y_checks = _accessibility(soup)
-    seo, seo_checks = _seo(soup, page)
-    best, best_checks = _best_practices(soup, page, resources)
+    accessibility, a11y_checks = _accessibility(root)
+    seo, seo_checks = _seo(root, page)
+    best, best_checks = _best_practices(root, page, resources)
     return AuditResult(
         provider="builtin",
         performance_score=performance_score(metrics),
@@ -262,7 +295,7 @@ def builtin_audit(page: FetchResult) -> AuditResult:
         speed_index_ms=round(speed_index),
         time_to_first_byte_ms=ttfb,
         page_weight_bytes=html_bytes + sum(r.bytes for r in resources),
-        is_mobile_friendly=_mobile_friendly(soup, page.text[:300_000]),
+        is_mobile_friendly=_mobile_friendly(root, page.text[:300_000]),
         raw={
             "estimated": True,
             "request_count": 1 + len(resources),
@@ -361,14 +394,19 @@ class PerformanceOutcome:
     result: AuditResult | None = None
 
 
-def performance_probe(prospect: Prospect) -> AuditResult:
-    """Network only (runs in a batch's pool): audit the prospect's home page with the configured provider."""
+def performance_probe(prospect: Prospect, home_page: FetchResult | None = None) -> AuditResult:
+    """Network only (runs in a batch's pool): audit the prospect's home page with the configured provider.
+
+    `home_page`, the page the HTTP check just fetched, saves the builtin audit a second download.
+    """
     url = prospect_home_url(prospect)
     provider = settings.PERFORMANCE_PROVIDER
     if provider == "pagespeed":
         return pagespeed_audit(url)
     if provider == "lighthouse":
         return lighthouse_audit(url)
+    if home_page is not None and home_page.status_code < 400:
+        return builtin_audit(home_page)
     try:
         page = default_fetcher().fetch(url)
     except FetchError as exc:
