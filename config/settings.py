@@ -242,6 +242,8 @@ Q_CLUSTER = {
     "bulk": 1,
     "catch_up": False,
     "label": "Background tasks",
+    # Big score recomputes run a process per CPU: a daemonic worker process may not start children.
+    "daemonize_workers": False,
 }
 if env_str("REDIS_URL"):
     Q_CLUSTER["redis"] = env_str("REDIS_URL")
@@ -309,6 +311,7 @@ FINGERPRINTS_DIR = env_str("FINGERPRINTS_DIR", str(BASE_DIR / "var" / "fingerpri
 # Opportunity-score overrides: {"points": {"rule_key": n}, "tiers": {"top_priority": 70, ...}} (docs/scoring.md).
 SCORING = json.loads(env_str("SCORING_JSON", "{}"))
 SCORING_WORKERS = env_int("SCORING_WORKERS", 0)  # processes for big recomputes on PostgreSQL; 0: one per CPU
+SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 5000)  # prospects read and written per round trip
 # Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -25,7 +25,6 @@ from prospecting.prospects.selectors import primary_contact_value
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.rules import COMPONENT_MAXIMA, ProspectFacts, RuleSet, active_rule_set, tier_for
 
-BATCH_CHUNK = 5000
 _TIER_LABELS = dict(ProspectScore.LeadTier.choices)
 _SCORE_FIELDS = [
     "score",
@@ -358,7 +357,7 @@ def score_compute(*, prospect: Prospect) -> ProspectScore:
 def scores_compute_batch(
     *,
     queryset: QuerySet[Prospect],
-    chunk_size: int = BATCH_CHUNK,
+    chunk_size: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> int:
@@ -370,11 +369,16 @@ def scores_compute_batch(
     """
     rule_set = active_rule_set()
     now = timezone.now()
-    ranges = _pk_ranges(queryset, chunk_size)
+    ranges = _pk_ranges(queryset, chunk_size or settings.SCORING_CHUNK_SIZE)
     if workers is None:
         workers = settings.SCORING_WORKERS or os.cpu_count() or 1
-    # Worker processes see committed rows only: inside a transaction, stay in this process.
-    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+    # Worker processes see committed rows only: inside a transaction, stay in this process. A daemonic
+    # process (a task-queue worker configured to daemonize) may not start children: stay in it too.
+    parallel = (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and not multiprocessing.current_process().daemon
+    )
     if not parallel or len(ranges) < 2 or workers < 2:
         total = 0
         for low, high in ranges:

@@ -1,16 +1,11 @@
 """Enrichment batches: API, command, admin, cancel, resume, and a real django-q2 worker."""
 
 import io
+import json
 import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from prospecting.core.models import ScanJob
@@ -18,6 +13,7 @@ from prospecting.enrichment.services import batch as batch_module
 from prospecting.enrichment.services.batch import enrichment_batch_run
 from prospecting.prospects.models import Prospect
 from tests.factories import ProspectFactory
+from tests.qcluster import running_qcluster, wait_for_job
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/admin/prospecting/"
@@ -207,50 +203,15 @@ def test_real_qcluster_worker_completes_a_batch_enqueued_through_the_api(site_fa
     expected_broker = "Redis" if os.environ.get("REDIS_URL") else "ORM"
     assert type(get_broker()).__name__ == expected_broker
     prospects = make_prospects(LIVE[:3])
-    settings_dict = connection.settings_dict
-    if connection.vendor == "sqlite":
-        database_url = f"sqlite:///{settings_dict['NAME']}"
-    else:
-        database_url = (
-            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST']}:"
-            f"{settings_dict['PORT']}/{settings_dict['NAME']}"
-        )
-    import json
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "1",
+    farm_env = {
         "ENRICHMENT_ALLOW_PRIVATE_NETWORKS": "1",
         "ENRICHMENT_CA_BUNDLE": str(site_farm.ca_path),
         "ENRICHMENT_RESOLVER_OVERRIDES_JSON": json.dumps(site_farm.resolver_map),
-        "Q_WORKERS": "1",
     }
-    root = Path(__file__).resolve().parents[2]
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
+    with running_qcluster(**farm_env):
         response = api_client.post(BASE + "enrichment/http-check/batch", {"prospect_ids": [p.pk for p in prospects]})
         assert response.status_code == 202
-        job_id = response.json()["id"]
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            job = ScanJob.objects.get(pk=job_id)
-            if job.status in {"completed", "failed"}:
-                break
-            time.sleep(0.5)
-        assert job.status == "completed", (job.status, job.error)
-        assert job.processed_items == 3
-        assert set(Prospect.objects.values_list("status", flat=True)) == {"active"}
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+        job = wait_for_job(response.json()["id"])
+    assert job.status == "completed", (job.status, job.error)
+    assert job.processed_items == 3
+    assert set(Prospect.objects.values_list("status", flat=True)) == {"active"}
