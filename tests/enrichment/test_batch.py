@@ -7,6 +7,7 @@ import os
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from prospecting.core.models import ScanJob
 from prospecting.enrichment.services import batch as batch_module
@@ -215,3 +216,111 @@ def test_real_qcluster_worker_completes_a_batch_enqueued_through_the_api(site_fa
     assert job.status == "completed", (job.status, job.error)
     assert job.processed_items == 3
     assert set(Prospect.objects.values_list("status", flat=True)) == {"active"}
+
+
+class _Unpicklable(Exception):
+    def __init__(self, detail, extra):
+        super().__init__(detail)
+        self.extra = extra
+
+
+@pytest.mark.django_db(transaction=True)
+def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_prospect(monkeypatch, settings):
+    settings.ENRICHMENT_PROCESSES = 2
+    monkeypatch.setattr(batch_module, "PROCESSES_MIN_ITEMS", 1)
+    monkeypatch.setattr(batch_module, "CHUNK_SIZE", 4)
+    prospects = ProspectFactory.create_batch(11)
+    failing = prospects[5].domain_name
+    stored, step = {}, batch_module.STEPS["http_check"]
+
+    def probe(prospect, params):
+        if prospect.domain_name == failing:
+            raise _Unpicklable("server on fire", extra=object())
+        return prospect.domain_name, os.getpid()
+
+    def store(prospect, value):
+        stored[prospect.domain_name] = value
+
+    monkeypatch.setitem(
+        batch_module.STEPS, "http_check", step.__class__(step.job_type, step.done_field, step.eligible, probe, store)
+    )
+    job = ScanJob.objects.create(
+        job_type="http_check", total_items=11, params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    job = enrichment_batch_run(job_id=job.pk)
+    assert (job.status, job.processed_items, job.failed_items) == ("completed", 11, 1)
+    assert job.params["failures"] == [{"prospect_id": prospects[5].pk, "error": "server on fire"}]
+    assert all(domain == value[0] for domain, value in stored.items())  # each result with its own prospect
+    assert len(stored) == 10
+    pids = {pid for _, pid in stored.values()}
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_enrichment_in_forked_processes_on_the_farm(farm, monkeypatch, settings):
+    """Every step's result (pages, detections, audits, contacts) travels back from the children."""
+    settings.ENRICHMENT_PROCESSES = 2
+    monkeypatch.setattr(batch_module, "PROCESSES_MIN_ITEMS", 1)
+    prospects = make_prospects([*LIVE, "contact-thill.lu", "no-such-domain.lu"])
+    job = ScanJob.objects.create(
+        job_type="full", total_items=len(prospects), params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    job = enrichment_batch_run(job_id=job.pk)
+    assert (job.status, job.processed_items) == ("completed", len(prospects))
+    live = Prospect.objects.filter(domain_name__in=[*LIVE, "contact-thill.lu"])
+    assert set(live.values_list("status", flat=True)) == {"active"}
+    assert all(p.tech_profile.cms or p.tech_profile.tech_stack_json for p in live)
+    assert all(p.performance_profile.performance_score is not None for p in live)
+    thill = Prospect.objects.get(domain_name="contact-thill.lu")
+    assert thill.contacts.filter(contact_type="email", value="info@contact-thill.lu").exists()
+    assert Prospect.objects.get(domain_name="no-such-domain.lu").has_website is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_how_many_processes_a_job_uses(settings):
+    from django.db import transaction
+
+    settings.ENRICHMENT_PROCESSES = 4
+    assert batch_module.enrichment_processes(10_000) == 4
+    with transaction.atomic():  # children would not see this transaction's rows
+        assert batch_module.enrichment_processes(10_000) == 1
+    assert batch_module.enrichment_processes(batch_module.PROCESSES_MIN_ITEMS - 1) == 1
+    settings.ENRICHMENT_PROCESSES = 1
+    assert batch_module.enrichment_processes(10_000) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_probe_process_fails_the_job_which_then_resumes(monkeypatch, settings):
+    settings.ENRICHMENT_PROCESSES = 2
+    monkeypatch.setattr(batch_module, "PROCESSES_MIN_ITEMS", 1)
+    monkeypatch.setattr(batch_module, "CHUNK_SIZE", 3)
+    prospects = ProspectFactory.create_batch(8)
+    doomed = prospects[4].domain_name
+    step = batch_module.STEPS["http_check"]
+
+    def probe(prospect, params):
+        if prospect.domain_name == doomed and not os.environ.get("PROBE_SURVIVES"):
+            os._exit(3)  # the process is killed (out of memory, segfault in a C library ...)
+        return prospect.domain_name
+
+    def store(prospect, value):
+        Prospect.objects.filter(pk=prospect.pk).update(last_http_check_at=timezone.now(), redirect_url=value)
+
+    monkeypatch.setitem(
+        batch_module.STEPS, "http_check", step.__class__(step.job_type, step.done_field, step.eligible, probe, store)
+    )
+    job = ScanJob.objects.create(
+        job_type="http_check", total_items=8, params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    with pytest.raises(RuntimeError, match="died"):
+        enrichment_batch_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "resume the job" in job.error
+    stored_before = set(Prospect.objects.filter(last_http_check_at__isnull=False).values_list("pk", flat=True))
+    assert prospects[4].pk not in stored_before
+    monkeypatch.setenv("PROBE_SURVIVES", "1")
+    job = enrichment_batch_run(job_id=job.pk)
+    assert (job.status, job.processed_items) == ("completed", 8)
+    assert list(Prospect.objects.order_by("pk").values_list("redirect_url", flat=True)) == [
+        p.domain_name for p in prospects
+    ]

@@ -1,23 +1,25 @@
 """Enrichment batches: a ScanJob over many prospects, run by a worker with bounded concurrency.
 
-Network work (fetching, detecting) runs in a thread pool and never touches the database; results are
-stored by the job's own thread. Progress is written per chunk; a cancelled job stops at the next chunk;
-a job restarted after a crash skips every prospect it already finished (its step timestamp is newer
-than the job's first start), so no item is processed twice.
+Network work (fetching, detecting) runs in a thread pool and never writes to the database; results are
+stored by the job's own thread. Parsing pages is Python work that threads cannot spread over several
+cores, so a big job splits each chunk over ENRICHMENT_PROCESSES forked processes (one per CPU by
+default), each with its share of the threads. Progress is written per chunk; a cancelled job stops at
+the next chunk; a job restarted after a crash skips every prospect it already finished (its step
+timestamp is newer than the job's first start), so no item is processed twice.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+import multiprocessing
+import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from prospecting.core.models import ScanJob
@@ -30,6 +32,7 @@ from prospecting.core.services import (
 )
 from prospecting.enrichment.services import http_check as http_check_module
 from prospecting.enrichment.services import tech_scan as tech_scan_module
+from prospecting.enrichment.services.probe_pool import ProbePool, ProcessProbePool, ThreadProbePool
 from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_home_url
@@ -37,6 +40,7 @@ from prospecting.prospects.selectors import prospect_home_url
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 200
 MAX_RECORDED_FAILURES = 500
+PROCESSES_MIN_ITEMS = 100  # smaller jobs are not worth forking for
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,17 @@ def scan_job_cancel(*, job: ScanJob) -> bool:
     return bool(updated)
 
 
+def enrichment_processes(items: int) -> int:
+    """How many processes a job of `items` prospects spreads its probes over (1: this process only)."""
+    wanted = settings.ENRICHMENT_PROCESSES or os.cpu_count() or 1
+    if wanted < 2 or items < PROCESSES_MIN_ITEMS:
+        return 1
+    # Children read committed rows only, and a daemonic process (a daemonized task worker) may not fork.
+    if connection.in_atomic_block or multiprocessing.current_process().daemon:
+        return 1
+    return min(wanted, items)
+
+
 def enrichment_batch_run(
     *, job_id: int, workers: int | None = None, on_progress: Callable[[int], None] | None = None
 ) -> ScanJob | None:
@@ -209,32 +224,39 @@ def enrichment_batch_run(
     try:
         targets = enrichment_targets(job_type=job.job_type, params=job.params)
         todo = targets.exclude(**{f"{step.done_field}__gte": job.started_at}).order_by("pk")
-        already_done = targets.count() - todo.count()
+        remaining = todo.count()
+        already_done = targets.count() - remaining
         if already_done and job.processed_items < already_done:
             ScanJob.objects.filter(pk=job.pk).update(processed_items=already_done)
-        host_locks: dict[str, threading.Lock] = {}
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job{job.pk}") as pool:
+        # What a probe reads (e.g. `force`), without the id list a child would otherwise receive.
+        probe_params = {key: value for key, value in job.params.items() if key not in {"prospect_ids", "failures"}}
+        processes = enrichment_processes(remaining)
+        pool: ProbePool = (
+            ProcessProbePool(step, probe_params, processes, threads=max(1, workers // processes))
+            if processes > 1
+            else ThreadProbePool(step, probe_params, workers, name=f"job{job.pk}")
+        )
+        finished = False
+        try:
             last_pk = 0
-            in_flight: tuple[list[Prospect], list[Future]] | None = None
+            in_flight: list[Prospect] = []
             while True:
                 if ScanJob.objects.filter(pk=job.pk, status=ScanJob.Status.CANCELLED).exists():
                     logger.info("Job %s cancelled", job.pk)
-                    for future in in_flight[1] if in_flight else ():
-                        future.cancel()
                     return ScanJob.objects.get(pk=job.pk)
                 chunk = list(todo.filter(pk__gt=last_pk)[:CHUNK_SIZE])
-                # Fetch the next chunk while this thread stores the previous one.
-                started = (
-                    (chunk, [pool.submit(_probe_politely, step, p, job.params, host_locks) for p in chunk])
-                    if chunk
-                    else None
-                )
+                for prospect in chunk:  # queued before the previous chunk is stored: no idle probes
+                    pool.submit(prospect.pk, prospect)
                 if in_flight:
-                    _store_chunk(job.pk, step, *in_flight, on_progress)
+                    outcomes = [pool.result(prospect.pk) for prospect in in_flight]
+                    _store_chunk(job.pk, step, in_flight, outcomes, on_progress)
                 if not chunk:
                     break
                 last_pk = chunk[-1].pk
-                in_flight = started
+                in_flight = chunk
+            finished = True
+        finally:
+            pool.close(cancel=not finished)
     except Exception as exc:
         scan_job_finish(job_id=job.pk, error=str(exc))
         raise
@@ -246,7 +268,7 @@ def _store_chunk(
     job_id: int,
     step: Step,
     chunk: list[Prospect],
-    futures: list[Future],
+    outcomes: list[tuple[bool, Any]],
     on_progress: Callable[[int], None] | None,
 ) -> None:
     """Store a chunk's results in one transaction (one score refresh for the chunk); count failures.
@@ -255,7 +277,6 @@ def _store_chunk(
     bad row cannot lose the others.
     """
     failures = []
-    outcomes = [future.result() for future in futures]
     with transaction.atomic():
         good = [(prospect, value) for prospect, (ok, value) in zip(chunk, outcomes, strict=True) if ok]
         for prospect, (ok, value) in zip(chunk, outcomes, strict=True):
@@ -282,18 +303,6 @@ def _store_chunk(
             _record_failures(job_id, failures)
     if on_progress:
         on_progress(len(chunk))
-
-
-def _probe_politely(
-    step: Step, prospect: Prospect, params: dict[str, Any], host_locks: dict[str, threading.Lock]
-) -> tuple[bool, Any]:
-    """One request at a time per host (several prospects can share a domain's server)."""
-    lock = host_locks.setdefault(prospect.domain_name or "", threading.Lock())
-    with lock:
-        try:
-            return True, step.probe(prospect, params)
-        except Exception as exc:
-            return False, exc
 
 
 def _record_failures(job_id: int, failures: list[dict[str, Any]]) -> None:
