@@ -274,6 +274,8 @@ def test_full_enrichment_in_forked_processes_on_the_farm(farm, monkeypatch, sett
     thill = Prospect.objects.get(domain_name="contact-thill.lu")
     assert thill.contacts.filter(contact_type="email", value="info@contact-thill.lu").exists()
     assert Prospect.objects.get(domain_name="no-such-domain.lu").has_website is False
+    assert Prospect.objects.filter(score__isnull=False).count() == len(prospects)  # scored once per chunk
+    assert "has_email" in thill.score.reason_flags
 
 
 @pytest.mark.django_db(transaction=True)

@@ -122,7 +122,7 @@ def _full_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
 def _full_store(prospect: Prospect, probe: Any) -> None:
     from prospecting.enrichment.services.full import full_store
 
-    report = full_store(prospect, probe)
+    report = full_store(prospect, probe, score_now=False)
     failed = {step: item["detail"] for step, item in report.items() if item["status"] == "failed"}
     if failed:
         raise RuntimeError("; ".join(f"{step}: {detail}" for step, detail in failed.items()))

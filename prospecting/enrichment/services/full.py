@@ -114,9 +114,13 @@ def full_probe(prospect: Prospect, plan: list[str]) -> FullProbe:
     return probe
 
 
-def full_store(prospect: Prospect, probe: FullProbe) -> dict[str, dict[str, str]]:
-    """Write every step's result in order, then the score; returns the per-step report."""
-    from prospecting.scoring.services import score_compute
+def full_store(prospect: Prospect, probe: FullProbe, *, score_now: bool = True) -> dict[str, dict[str, str]]:
+    """Write every step's result in order, then the score; returns the per-step report.
+
+    A batch passes `score_now=False`: its chunk is one transaction whose commit recomputes the scores of
+    the whole chunk at once (`score_refresh_on_commit`), so scoring each prospect here would be done twice.
+    """
+    from prospecting.scoring.services import score_compute, score_refresh_on_commit
 
     report: dict[str, dict[str, str]] = {}
     for step in STEPS[:-1]:
@@ -149,6 +153,10 @@ def full_store(prospect: Prospect, probe: FullProbe) -> dict[str, dict[str, str]
             report[step] = {"status": "done", "detail": detail}
         except Exception as exc:
             report[step] = {"status": "failed", "detail": str(exc)[:300]}
+    if not score_now:
+        score_refresh_on_commit(prospect_ids=[prospect.pk])
+        report["score"] = {"status": "scheduled", "detail": "computed with the batch's chunk"}
+        return report
     try:
         score = score_compute(prospect=prospect)
         report["score"] = {"status": "done", "detail": f"{score.score} ({score.lead_tier})"}
