@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
+
+from prospecting.core.caching import once
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_FINGERPRINT_DIR = DATA_DIR / "webappanalyzer"
@@ -518,43 +518,39 @@ def _resolve_version(template: str, match: re.Match[str]) -> str:
     return re.sub(r"\\(\d)", lambda m: group(int(m.group(1))), template).strip()
 
 
-_load_lock = threading.Lock()
-
-
-@cache
+@once
 def fingerprint_set() -> FingerprintSet:
-    """The compiled fingerprints (about a second, once per process)."""
-    with _load_lock:
-        raw, categories = _load_raw()
-        technologies = {}
-        for name, spec in raw.items():
-            patterns: dict[str, Any] = {}
-            for kind in _LIST_KINDS:
-                if kind in spec:
-                    # Script URLs are matched one per line, so ^ and $ anchor to each URL.
-                    compiled = _compile_list(spec[kind], re.MULTILINE if kind == "scriptSrc" else 0)
-                    if compiled:
-                        patterns["html" if kind == "text" else kind] = (
-                            patterns.get("html" if kind == "text" else kind, []) + compiled
-                        )
-            for kind in _MAP_KINDS:
-                if kind in spec:
-                    patterns[kind] = _compile_map(spec[kind])
-            implies = []
-            for item in _as_list(spec.get("implies")):
-                implied_name, _, tags = item.partition("\\;")
-                confidence = int(tags.split(":")[1]) if tags.startswith("confidence:") else 100
-                implies.append((implied_name, confidence))
-            technologies[name] = Technology(
-                name=name,
-                categories=[int(c) for c in spec.get("cats", [])],
-                website=spec.get("website", ""),
-                patterns=patterns,
-                implies=implies,
-                requires=_as_list(spec.get("requires")),
-                requires_category=[int(c) for c in (spec.get("requiresCategory") or [])]
-                if isinstance(spec.get("requiresCategory"), list)
-                else ([int(spec["requiresCategory"])] if spec.get("requiresCategory") else []),
-                excludes=_as_list(spec.get("excludes")),
-            )
-        return FingerprintSet(technologies=technologies, categories=categories)
+    """The compiled fingerprints (under a second, once per process)."""
+    raw, categories = _load_raw()
+    technologies = {}
+    for name, spec in raw.items():
+        patterns: dict[str, Any] = {}
+        for kind in _LIST_KINDS:
+            if kind in spec:
+                # Script URLs are matched one per line, so ^ and $ anchor to each URL.
+                compiled = _compile_list(spec[kind], re.MULTILINE if kind == "scriptSrc" else 0)
+                if compiled:
+                    patterns["html" if kind == "text" else kind] = (
+                        patterns.get("html" if kind == "text" else kind, []) + compiled
+                    )
+        for kind in _MAP_KINDS:
+            if kind in spec:
+                patterns[kind] = _compile_map(spec[kind])
+        implies = []
+        for item in _as_list(spec.get("implies")):
+            implied_name, _, tags = item.partition("\\;")
+            confidence = int(tags.split(":")[1]) if tags.startswith("confidence:") else 100
+            implies.append((implied_name, confidence))
+        technologies[name] = Technology(
+            name=name,
+            categories=[int(c) for c in spec.get("cats", [])],
+            website=spec.get("website", ""),
+            patterns=patterns,
+            implies=implies,
+            requires=_as_list(spec.get("requires")),
+            requires_category=[int(c) for c in (spec.get("requiresCategory") or [])]
+            if isinstance(spec.get("requiresCategory"), list)
+            else ([int(spec["requiresCategory"])] if spec.get("requiresCategory") else []),
+            excludes=_as_list(spec.get("excludes")),
+        )
+    return FingerprintSet(technologies=technologies, categories=categories)

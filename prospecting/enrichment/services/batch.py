@@ -201,9 +201,16 @@ def scan_job_cancel(*, job: ScanJob) -> bool:
     return bool(updated)
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container's CPU set, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def enrichment_processes(items: int) -> int:
     """How many processes a job of `items` prospects spreads its probes over (1: this process only)."""
-    wanted = settings.ENRICHMENT_PROCESSES or os.cpu_count() or 1
+    wanted = settings.ENRICHMENT_PROCESSES or _usable_cpus()
     if wanted < 2 or items < PROCESSES_MIN_ITEMS:
         return 1
     # Children read committed rows only, and a daemonic process (a daemonized task worker) may not fork.
