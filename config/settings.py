@@ -303,6 +303,7 @@ PAGESPEED_API_KEY = env_str("PAGESPEED_API_KEY")
 LIGHTHOUSE_BINARY = env_str("LIGHTHOUSE_BINARY", "lighthouse")
 CHROME_PATH = env_str("CHROME_PATH", "/usr/bin/chromium")
 LIGHTHOUSE_CHROME_FLAGS = env_str("LIGHTHOUSE_CHROME_FLAGS", "")
+LIGHTHOUSE_CONCURRENCY = env_int("LIGHTHOUSE_CONCURRENCY", 1)  # Chromium instances at once per process
 # `manage.py update_fingerprints` downloads a newer technology snapshot from here into FINGERPRINTS_DIR.
 FINGERPRINTS_UPDATE_URL = env_str(
     "FINGERPRINTS_UPDATE_URL", "https://raw.githubusercontent.com/enthec/webappanalyzer/main/src"
