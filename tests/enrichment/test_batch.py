@@ -1,5 +1,6 @@
 """Enrichment batches: API, command, admin, cancel, resume, and a real django-q2 worker."""
 
+import dataclasses
 import io
 import json
 import os
@@ -23,6 +24,20 @@ LIVE = ["wordpress-weber.lu", "drupal-mersch.lu", "static-lentz.lu", "shop-majer
 
 def make_prospects(domains, **fields):
     return [ProspectFactory(domain_name=domain, **fields) for domain in domains]
+
+
+def replace_http_check(monkeypatch, *, probe=None, store=None):
+    """The HTTP-check step with another probe and/or store (forked children see the replacement too)."""
+    step = batch_module.STEPS["http_check"]
+    replacement = dataclasses.replace(step, probe=probe or step.probe, store=store or step.store, store_many=None)
+    monkeypatch.setitem(batch_module.STEPS, "http_check", replacement)
+
+
+@pytest.fixture
+def forking(monkeypatch, settings):
+    """Jobs of any size probe in two forked processes."""
+    settings.ENRICHMENT_PROCESSES = 2
+    monkeypatch.setattr(batch_module, "PROCESSES_MIN_ITEMS", 1)
 
 
 def test_http_check_batch_via_api(api_client, farm, django_capture_on_commit_callbacks, sync_tasks):
@@ -85,17 +100,7 @@ def test_item_failure_is_recorded_without_failing_the_job(farm, monkeypatch):
             raise RuntimeError("disk full")
         real_store(prospect, outcome)
 
-    monkeypatch.setitem(
-        batch_module.STEPS,
-        "http_check",
-        batch_module.STEPS["http_check"].__class__(
-            "http_check",
-            "last_http_check_at",
-            batch_module.STEPS["http_check"].eligible,
-            batch_module.STEPS["http_check"].probe,
-            store,
-        ),
-    )
+    replace_http_check(monkeypatch, store=store)
     job = ScanJob.objects.create(
         job_type="http_check", total_items=3, params={"prospect_ids": [p.pk for p in prospects]}
     )
@@ -136,11 +141,7 @@ def test_resume_after_crash_processes_no_item_twice(farm, monkeypatch, django_ca
         step.store(prospect, outcome)
         transaction.on_commit(lambda name=prospect.domain_name: committed.append(name))
 
-    monkeypatch.setitem(
-        batch_module.STEPS,
-        "http_check",
-        step.__class__(step.job_type, step.done_field, step.eligible, step.probe, store),
-    )
+    replace_http_check(monkeypatch, store=store)
     job = ScanJob.objects.create(
         job_type="http_check", total_items=5, params={"prospect_ids": [p.pk for p in prospects]}
     )
@@ -225,13 +226,11 @@ class _Unpicklable(Exception):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_prospect(monkeypatch, settings):
-    settings.ENRICHMENT_PROCESSES = 2
-    monkeypatch.setattr(batch_module, "PROCESSES_MIN_ITEMS", 1)
+def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_prospect(monkeypatch, forking):
     monkeypatch.setattr(batch_module, "CHUNK_SIZE", 4)
     prospects = ProspectFactory.create_batch(11)
     failing = prospects[5].domain_name
-    stored, step = {}, batch_module.STEPS["http_check"]
+    stored = {}
 
     def probe(prospect, params):
         if prospect.domain_name == failing:
@@ -241,9 +240,7 @@ def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_pros
     def store(prospect, value):
         stored[prospect.domain_name] = value
 
-    monkeypatch.setitem(
-        batch_module.STEPS, "http_check", step.__class__(step.job_type, step.done_field, step.eligible, probe, store)
-    )
+    replace_http_check(monkeypatch, probe=probe, store=store)
     job = ScanJob.objects.create(
         job_type="http_check", total_items=11, params={"prospect_ids": [p.pk for p in prospects]}
     )
@@ -257,10 +254,8 @@ def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_pros
 
 
 @pytest.mark.django_db(transaction=True)
-def test_full_enrichment_in_forked_processes_on_the_farm(farm, monkeypatch, settings):
+def test_full_enrichment_in_forked_processes_on_the_farm(farm, forking):
     """Every step's result (pages, detections, audits, contacts) travels back from the children."""
-    settings.ENRICHMENT_PROCESSES = 2
-    monkeypatch.setattr(batch_module, "PROCESSES_MIN_ITEMS", 1)
     prospects = make_prospects([*LIVE, "contact-thill.lu", "no-such-domain.lu"])
     job = ScanJob.objects.create(
         job_type="full", total_items=len(prospects), params={"prospect_ids": [p.pk for p in prospects]}
@@ -292,13 +287,10 @@ def test_how_many_processes_a_job_uses(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_dead_probe_process_fails_the_job_which_then_resumes(monkeypatch, settings):
-    settings.ENRICHMENT_PROCESSES = 2
-    monkeypatch.setattr(batch_module, "PROCESSES_MIN_ITEMS", 1)
+def test_a_dead_probe_process_fails_the_job_which_then_resumes(monkeypatch, forking):
     monkeypatch.setattr(batch_module, "CHUNK_SIZE", 3)
     prospects = ProspectFactory.create_batch(8)
     doomed = prospects[4].domain_name
-    step = batch_module.STEPS["http_check"]
 
     def probe(prospect, params):
         if prospect.domain_name == doomed and not os.environ.get("PROBE_SURVIVES"):
@@ -308,9 +300,7 @@ def test_a_dead_probe_process_fails_the_job_which_then_resumes(monkeypatch, sett
     def store(prospect, value):
         Prospect.objects.filter(pk=prospect.pk).update(last_http_check_at=timezone.now(), redirect_url=value)
 
-    monkeypatch.setitem(
-        batch_module.STEPS, "http_check", step.__class__(step.job_type, step.done_field, step.eligible, probe, store)
-    )
+    replace_http_check(monkeypatch, probe=probe, store=store)
     job = ScanJob.objects.create(
         job_type="http_check", total_items=8, params={"prospect_ids": [p.pk for p in prospects]}
     )

@@ -1,9 +1,9 @@
 """Enrichment batches: a ScanJob over many prospects, run by a worker with bounded concurrency.
 
-Network work (fetching, detecting) runs in a thread pool and never writes to the database; results are
-stored by the job's own thread. Parsing pages is Python work that threads cannot spread over several
-cores, so a big job splits each chunk over ENRICHMENT_PROCESSES forked processes (one per CPU by
-default), each with its share of the threads. Progress is written per chunk; a cancelled job stops at
+Network work (fetching, detecting) runs in a pool of threads and never writes to the database; results
+are stored by the job's own thread. Parsing pages is Python work that threads cannot spread over several
+cores, so a big job runs those threads in ENRICHMENT_PROCESSES forked processes (one per CPU by default,
+see probe_pool.py). Progress is written per chunk; a cancelled job stops at
 the next chunk; a job restarted after a crash skips every prospect it already finished (its step
 timestamp is newer than the job's first start), so no item is processed twice.
 """
