@@ -204,19 +204,23 @@ def test_real_qcluster_worker_completes_a_batch_enqueued_through_the_api(site_fa
 
     expected_broker = "Redis" if os.environ.get("REDIS_URL") else "ORM"
     assert type(get_broker()).__name__ == expected_broker
-    prospects = make_prospects(LIVE[:3])
+    # 3 live farm sites and enough unknown names (the farm answers 404) for the job to fork its probes.
+    prospects = make_prospects(LIVE[:3]) + make_prospects([f"unknown-{i}.lu" for i in range(110)])
     farm_env = {
         "ENRICHMENT_ALLOW_PRIVATE_NETWORKS": "1",
         "ENRICHMENT_CA_BUNDLE": str(site_farm.ca_path),
         "ENRICHMENT_RESOLVER_OVERRIDES_JSON": json.dumps(site_farm.resolver_map),
+        "ENRICHMENT_PROCESSES": "2",
     }
     with running_qcluster(**farm_env):
         response = api_client.post(BASE + "enrichment/http-check/batch", {"prospect_ids": [p.pk for p in prospects]})
         assert response.status_code == 202
         job = wait_for_job(response.json()["id"])
     assert job.status == "completed", (job.status, job.error)
-    assert job.processed_items == 3
-    assert set(Prospect.objects.values_list("status", flat=True)) == {"active"}
+    assert job.processed_items == 113
+    assert job.params["processes"] == 2  # the undaemonized worker could fork
+    assert set(Prospect.objects.filter(domain_name__in=LIVE[:3]).values_list("status", flat=True)) == {"active"}
+    assert Prospect.objects.filter(last_http_check_at__isnull=False).count() == 113
 
 
 class _Unpicklable(Exception):

@@ -238,6 +238,9 @@ def enrichment_batch_run(
         # What a probe reads (e.g. `force`), without the id list a child would otherwise receive.
         probe_params = {key: value for key, value in job.params.items() if key not in {"prospect_ids", "failures"}}
         processes = enrichment_processes(remaining)
+        if job.params.get("processes") != processes:  # shown with the job: how its probes were spread
+            job.params["processes"] = processes
+            ScanJob.objects.filter(pk=job.pk).update(params=job.params)
         pool: ProbePool = (
             ProcessProbePool(step, probe_params, processes, threads=max(1, workers // processes))
             if processes > 1
