@@ -288,7 +288,7 @@ ENRICHMENT_ALLOW_PRIVATE_NETWORKS = env_bool("ENRICHMENT_ALLOW_PRIVATE_NETWORKS"
 ENRICHMENT_CA_BUNDLE = env_str("ENRICHMENT_CA_BUNDLE")  # empty: certifi's bundle
 # Tests and benchmarks only: {"*:443": "127.0.0.1:8443", "name:80": null}. Production never sets it.
 ENRICHMENT_RESOLVER_OVERRIDES: dict[str, str | None] = json.loads(env_str("ENRICHMENT_RESOLVER_OVERRIDES_JSON", "{}"))
-ENRICHMENT_WORKERS = env_int("ENRICHMENT_WORKERS", 32)
+ENRICHMENT_WORKERS = env_int("ENRICHMENT_WORKERS", 48)  # fetches in flight per job (one per host at a time)
 ENRICHMENT_PROCESSES = env_int("ENRICHMENT_PROCESSES", 0)  # processes a big job parses pages in; 0: one per CPU
 ENRICHMENT_DNS_LOOKUPS = env_bool("ENRICHMENT_DNS_LOOKUPS", default=False)  # NS/SOA/MX/TXT for the tech scan
 ENRICHMENT_DNS_NAMESERVERS = env_list("ENRICHMENT_DNS_NAMESERVERS")  # default: the system's resolvers
