@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import ipaddress
+import os
 import re
 import socket
 import ssl
@@ -421,3 +422,14 @@ def default_fetcher() -> SafeFetcher:
         if _default is None:
             _default = SafeFetcher()
         return _default
+
+
+def _forget_in_forked_child() -> None:
+    """A forked child (a batch's probe process) must not reuse the parent's pooled keep-alive sockets: two
+    processes writing requests on one connection would garble both. Locks are renewed too, in case another
+    thread held one at the moment of the fork."""
+    global _default, _default_lock, _pins_lock
+    _default, _default_lock, _pins_lock = None, threading.Lock(), threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_in_forked_child)

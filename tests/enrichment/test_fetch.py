@@ -181,3 +181,25 @@ def test_real_names_are_kept_for_host_header_and_certificate(farm):
     assert result.redirects == ["https://www-redirect.lu/"]
     assert result.certificate["issuer"] == "Let's Encrypt"
     assert ("https", "www.www-redirect.lu", "/") in farm.hits("www-redirect.lu")
+
+
+def test_a_forked_child_gets_its_own_fetcher_not_the_parents_pooled_sockets():
+    import multiprocessing
+
+    from prospecting.core.fetch import default_fetcher
+
+    default_fetcher().inherited_marker = "parent"  # stands for the parent's pool of open connections
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+
+    def child():
+        answers.put(getattr(default_fetcher(), "inherited_marker", "fresh"))
+
+    try:
+        process = context.Process(target=child)
+        process.start()
+        process.join(timeout=30)
+        assert answers.get(timeout=5) == "fresh"
+        assert default_fetcher().inherited_marker == "parent"  # the parent keeps its own
+    finally:
+        del default_fetcher().inherited_marker
