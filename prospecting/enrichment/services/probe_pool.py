@@ -13,9 +13,11 @@ makes `result` raise: the job fails and can be resumed.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -66,10 +68,22 @@ class ThreadProbePool:
 
 
 _STOP = None
+PARENT_CHECK_SECONDS = 2.0
 
 
-def _child_main(step: Any, params: dict[str, Any], threads: int, tasks: Any, results: Any) -> None:
-    """A forked child: keep up to `threads` probes running until the stop sign."""
+def _child_main(
+    step: Any,
+    params: dict[str, Any],
+    threads: int,
+    tasks: Any,
+    results: Any,
+    parent_alive: Callable[[], bool] | None = None,
+) -> None:
+    """A forked child: keep up to `threads` probes running until the stop sign, or until the job's process
+    is gone (killed by a task timeout, say): an orphan would otherwise wait for work forever."""
+    if parent_alive is None:
+        parent = os.getppid()
+        parent_alive = lambda: os.getppid() == parent  # noqa: E731 - re-parented once the parent dies
     slots = threading.BoundedSemaphore(threads)
     host_locks: dict[str, threading.Lock] = {}
 
@@ -89,10 +103,19 @@ def _child_main(step: Any, params: dict[str, Any], threads: int, tasks: Any, res
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
             slots.acquire()
-            item = tasks.get()
+            item = _next_task(tasks, parent_alive)
             if item is _STOP:
                 break
             pool.submit(run, *item)
+
+
+def _next_task(tasks: Any, parent_alive: Callable[[], bool]) -> Any:
+    while True:
+        try:
+            return tasks.get(timeout=PARENT_CHECK_SECONDS)
+        except queue.Empty:
+            if not parent_alive():
+                return _STOP
 
 
 class ProcessProbePool:
