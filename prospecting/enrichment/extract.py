@@ -31,7 +31,8 @@ _EMAIL_RE = re.compile(r"(?<![\w.+-])([a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]+(?:\
 # Obfuscated e-mails (`name [at] domain [dot] lu`) are found from their "at" marker outwards.
 _AT_MARKER_RE = re.compile(r"\[at\]|\(at\)|\{at\}|\[@\]|\(@\)|\sat\s")
 _LOCAL_PART_BEFORE_RE = re.compile(r"([a-z0-9][a-z0-9._%+-]{0,63})\s*$")
-_DOMAIN_AFTER_RE = re.compile(r"\s*([a-z0-9-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+|\.)\s*[a-z0-9-]+)+)")
+# A plain "." joins labels only without spaces around it: "open at weekends. Call us" is no address.
+_DOMAIN_AFTER_RE = re.compile(r"\s*([a-z0-9-]+(?:(?:\s*(?:\[dot\]|\(dot\)|\{dot\})\s*|\s+dot\s+|\.)[a-z0-9-]+)+)")
 _DOT_RE = re.compile(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".bmp", ".css", ".js")
 _PLACEHOLDER_DOMAINS = {

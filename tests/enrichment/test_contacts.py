@@ -175,6 +175,7 @@ def test_phone_region_follows_the_prospects_country():
         ("contact(at)garage.lu ou info {at} garage {dot} lu", ["contact@garage.lu", "info@garage.lu"]),
         ("sales at shop dot lu", ["sales@shop.lu"]),
         ("We are open at weekends", []),  # "at" between words is not an address without a domain
+        ("We are open at weekends. Call us", []),  # a sentence's full stop does not make a domain
     ],
 )
 def test_obfuscated_emails(text, expected):
