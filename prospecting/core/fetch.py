@@ -26,7 +26,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -49,6 +49,17 @@ class FetchError(Exception):
         super().__init__(message)
         self.kind = kind
         self.url = url
+
+    def __reduce__(self) -> tuple:
+        # Pickled by a batch's probe process: rebuilt from its fields, whatever a subclass's __init__ takes.
+        return (_restore_fetch_error, (type(self), self.kind, str(self), self.url))
+
+
+def _restore_fetch_error(cls: type[FetchError], kind: str, message: str, url: str) -> FetchError:
+    error = Exception.__new__(cls)
+    Exception.__init__(error, message)
+    error.kind, error.url = kind, url
+    return error
 
 
 class BlockedAddressError(FetchError):
@@ -215,6 +226,10 @@ class FetchResult:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def without_body(self) -> FetchResult:
+        """This result without its body and text: what a store step keeps once the page was analysed."""
+        return replace(self, body=b"", text="")
 
     @property
     def is_html(self) -> bool:

@@ -320,3 +320,34 @@ def test_a_dead_probe_process_fails_the_job_which_then_resumes(monkeypatch, fork
     assert list(Prospect.objects.order_by("pk").values_list("redirect_url", flat=True)) == [
         p.domain_name for p in prospects
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forked_tech_scan_records_a_dead_site_and_scans_the_others(farm, forking):
+    prospects = make_prospects([*LIVE, "no-such-domain.lu"], status="active", has_website=True)
+    job = ScanJob.objects.create(
+        job_type="tech_scan", total_items=len(prospects), params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    job = enrichment_batch_run(job_id=job.pk)
+    assert (job.status, job.processed_items, job.failed_items, job.params["processes"]) == ("completed", 6, 1, 2)
+    dead = Prospect.objects.get(domain_name="no-such-domain.lu")
+    assert job.params["failures"][0]["prospect_id"] == dead.pk
+    assert Prospect.objects.get(domain_name="wordpress-weber.lu").tech_profile.cms == "WordPress"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_result_that_cannot_be_read_back_fails_its_prospect_only(monkeypatch, forking):
+    prospects = ProspectFactory.create_batch(4)
+    odd = prospects[2].domain_name
+
+    def probe(prospect, params):  # pickles fine, but cannot be rebuilt: its __init__ wants two arguments
+        return _Unpicklable("half a result", extra=1) if prospect.domain_name == odd else prospect.domain_name
+
+    replace_http_check(monkeypatch, probe=probe, store=lambda prospect, value: None)
+    job = ScanJob.objects.create(
+        job_type="http_check", total_items=4, params={"prospect_ids": [p.pk for p in prospects]}
+    )
+    job = enrichment_batch_run(job_id=job.pk)
+    assert (job.status, job.processed_items, job.failed_items) == ("completed", 4, 1)
+    failure = job.params["failures"][0]
+    assert failure["prospect_id"] == prospects[2].pk and "could not be read back" in failure["error"]

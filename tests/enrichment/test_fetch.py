@@ -203,3 +203,14 @@ def test_a_forked_child_gets_its_own_fetcher_not_the_parents_pooled_sockets():
         assert default_fetcher().inherited_marker == "parent"  # the parent keeps its own
     finally:
         del default_fetcher().inherited_marker
+
+
+def test_fetch_errors_survive_pickling_between_processes():
+    import pickle
+
+    from prospecting.core.fetch import BlockedAddressError, FetchError
+
+    error = pickle.loads(pickle.dumps(FetchError("dns", "no such host", "https://gone.lu/")))  # noqa: S301
+    assert (type(error), error.kind, str(error), error.url) == (FetchError, "dns", "no such host", "https://gone.lu/")
+    blocked = pickle.loads(pickle.dumps(BlockedAddressError("10.0.0.1 is private", "http://x.lu/")))  # noqa: S301
+    assert (type(blocked), blocked.kind, blocked.url) == (BlockedAddressError, "blocked", "http://x.lu/")

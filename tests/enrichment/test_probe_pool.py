@@ -34,7 +34,9 @@ def test_a_child_works_through_the_queue_until_the_stop_sign():
     child = _run_child(tasks, results, parent_alive=lambda: True)
     child.join(timeout=10)
     assert not child.is_alive()
-    got = sorted(probe_pool.pickle.loads(results.get(timeout=1)) for _ in range(3))
+    got = sorted(
+        (key, *probe_pool.pickle.loads(outcome)) for key, outcome in (results.get(timeout=1) for _ in range(3))
+    )
     assert got == [(0, True, "A.LU"), (1, True, "B.LU"), (2, True, "C.LU")]
 
 

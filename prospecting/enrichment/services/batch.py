@@ -56,7 +56,10 @@ class Step:
 
 
 def _http_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
-    return http_check_module.http_check_probe(prospect.domain_name)
+    outcome = http_check_module.http_check_probe(prospect.domain_name)
+    if outcome.page is not None:  # the store needs its facts, not the page: keep results small
+        outcome.page = outcome.page.without_body()
+    return outcome
 
 
 def _http_store(prospect: Prospect, outcome: Any) -> None:
@@ -68,23 +71,18 @@ def _http_store_many(results: list[tuple[Prospect, Any]]) -> None:
 
 
 def _tech_probe(prospect: Prospect, params: dict[str, Any]) -> Any:
-    from prospecting.core.fetch import FetchError, default_fetcher
+    """Fetch and detect in the pool (detection is the CPU-heavy part); the store only writes."""
+    from prospecting.core.fetch import default_fetcher
     from prospecting.enrichment.dns import dns_records
 
-    url = prospect_home_url(prospect)
-    try:
-        return default_fetcher().fetch(url), dns_records(prospect.domain_name)
-    except FetchError as exc:
-        return exc
+    page = default_fetcher().fetch(prospect_home_url(prospect))  # a FetchError fails this prospect
+    dns = dns_records(prospect.domain_name)
+    return page.without_body(), dns, tech_scan_module.tech_scan_detect(page, dns)
 
 
-def _tech_store(prospect: Prospect, page: Any) -> None:
-    from prospecting.core.fetch import FetchError
-
-    if isinstance(page, FetchError):
-        raise page
-    fetched, dns = page
-    tech_scan_module.tech_scan_run(prospect=prospect, page=fetched, dns=dns)
+def _tech_store(prospect: Prospect, result: Any) -> None:
+    page, dns, detections = result
+    tech_scan_module.tech_scan_run(prospect=prospect, page=page, dns=dns, detections=detections)
 
 
 def _performance_probe(prospect: Prospect, params: dict[str, Any]) -> Any:

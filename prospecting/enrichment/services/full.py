@@ -111,6 +111,12 @@ def full_probe(prospect: Prospect, plan: list[str]) -> FullProbe:
             probe.results[step] = run()
         except Exception as exc:
             probe.errors[step] = str(exc)
+    # Every step has read the page: the stores need its facts only (small results, cheap to send back).
+    if "http_check" in probe.results and probe.results["http_check"].page is not None:
+        probe.results["http_check"].page = probe.results["http_check"].page.without_body()
+    if "tech_scan" in probe.results:
+        scanned, dns, detections = probe.results["tech_scan"]
+        probe.results["tech_scan"] = (scanned.without_body(), dns, detections)
     return probe
 
 

@@ -93,10 +93,10 @@ def _child_main(
             if not ok:
                 value = str(value)  # errors travel as text: not every exception class survives pickling
             try:
-                payload = pickle.dumps((key, ok, value))
+                outcome = pickle.dumps((ok, value))
             except Exception as exc:
-                payload = pickle.dumps((key, False, f"result could not be sent back: {exc}"))
-            results.put(payload)
+                outcome = pickle.dumps((False, f"result could not be sent back: {exc}"))
+            results.put((key, outcome))  # the key travels apart: a result that cannot be read stays attributed
         finally:
             slots.release()
 
@@ -142,14 +142,16 @@ class ProcessProbePool:
     def result(self, key: int) -> Outcome:
         while key not in self._done:
             try:
-                payload = self._results.get(timeout=1.0)
+                got, outcome = self._results.get(timeout=1.0)
             except queue.Empty:
                 dead = [child.name for child in self._children if not child.is_alive()]
                 if dead:
                     raise RuntimeError(f"probe process {', '.join(dead)} died; resume the job") from None
                 continue
-            got, ok, value = pickle.loads(payload)  # noqa: S301 - our own children's results
-            self._done[got] = (ok, value)
+            try:
+                self._done[got] = pickle.loads(outcome)  # noqa: S301 - our own children's results
+            except Exception as exc:  # a class that pickles but cannot be rebuilt: this prospect fails alone
+                self._done[got] = (False, f"result could not be read back: {exc!r}")
         return self._done.pop(key)
 
     def close(self, *, cancel: bool = False) -> None:
