@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import json
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from prospecting.core.processes import may_fork_workers, usable_cpus
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import primary_contact_value
@@ -371,14 +371,8 @@ def scores_compute_batch(
     now = timezone.now()
     ranges = _pk_ranges(queryset, chunk_size or settings.SCORING_CHUNK_SIZE)
     if workers is None:
-        workers = settings.SCORING_WORKERS or os.cpu_count() or 1
-    # Worker processes see committed rows only: inside a transaction, stay in this process. A daemonic
-    # process (a task-queue worker configured to daemonize) may not start children: stay in it too.
-    parallel = (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and not multiprocessing.current_process().daemon
-    )
+        workers = settings.SCORING_WORKERS or usable_cpus()
+    parallel = connection.vendor == "postgresql" and may_fork_workers()
     if not parallel or len(ranges) < 2 or workers < 2:
         total = 0
         for low, high in ranges:

@@ -11,18 +11,17 @@ timestamp is newer than the job's first start), so no item is processed twice.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from prospecting.core.models import ScanJob
+from prospecting.core.processes import may_fork_workers, usable_cpus
 from prospecting.core.services import (
     scan_job_create,
     scan_job_enqueue,
@@ -199,20 +198,10 @@ def scan_job_cancel(*, job: ScanJob) -> bool:
     return bool(updated)
 
 
-def _usable_cpus() -> int:
-    """CPUs this process may run on (a container's CPU set, not the host's count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
-
-
 def enrichment_processes(items: int) -> int:
     """How many processes a job of `items` prospects spreads its probes over (1: this process only)."""
-    wanted = settings.ENRICHMENT_PROCESSES or _usable_cpus()
-    if wanted < 2 or items < PROCESSES_MIN_ITEMS:
-        return 1
-    # Children read committed rows only, and a daemonic process (a daemonized task worker) may not fork.
-    if connection.in_atomic_block or multiprocessing.current_process().daemon:
+    wanted = settings.ENRICHMENT_PROCESSES or usable_cpus()
+    if wanted < 2 or items < PROCESSES_MIN_ITEMS or not may_fork_workers():
         return 1
     return min(wanted, items)
 
