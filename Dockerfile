@@ -1,5 +1,5 @@
 # Production image: gunicorn serving Django, static files by whitenoise. Workers run the same image with
-# `python manage.py qcluster` (see docker-compose.yml).
+# `python manage.py worker` (see docker-compose.yml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -28,10 +28,7 @@ run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
 	@echo "API docs: http://$(HOST):$(PORT)/api/docs/  (log in to the admin first)"
-	@bash -c 'trap "kill 0" EXIT INT TERM; \
-		$(PY) manage.py qcluster & \
-		$(PY) manage.py runserver $(HOST):$(PORT) & \
-		wait'
+	@$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite (DATABASE_URL selects PostgreSQL; SQLite otherwise).
 test: install .env
@@ -42,10 +39,10 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 worker: migrate
-	$(PY) manage.py qcluster
+	$(PY) manage.py worker
 
 web: migrate
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py serve --no-worker --host $(HOST) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -329,8 +329,8 @@ def tech_scan_comparison(page_count: int, info_sites: int) -> None:
 
 def page_analysis_cpu(pages: list) -> None:  # list[FetchResult]
     """CPU per page of what the contact scrape and the builtin audit do with a page once it is fetched."""
+    from prospecting.enrichment import audit
     from prospecting.enrichment.extract import ParsedPage, candidate_pages, extract_contacts, site_features
-    from prospecting.enrichment.services import performance
 
     timings: dict[str, list[float]] = {"parse": [], "contacts": [], "site features": [], "audit checks": []}
     for page in pages:
@@ -346,11 +346,11 @@ def page_analysis_cpu(pages: list) -> None:  # list[FetchResult]
         site_features([parsed], contacts, [])
         timings["site features"].append(time.process_time() - start)
         start = time.process_time()
-        resources = performance._resources(parsed.root, page.url)
-        performance._accessibility(parsed.root)
-        performance._seo(parsed.root, page)
-        performance._best_practices(parsed.root, page, resources)
-        performance._mobile_friendly(parsed.root, page.text)
+        resources = audit.page_resources(parsed.root, page.url)
+        audit._accessibility(parsed.root)
+        audit._seo(parsed.root, page)
+        audit._best_practices(parsed.root, page, resources)
+        audit._mobile_friendly(parsed.root, page.text)
         timings["audit checks"].append(time.process_time() - start)
     print(
         "Page analysis CPU per page (median): "

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "prospecting.scoring",
     "prospecting.interactions",
     "prospecting.outreach",
+    "prospecting.discovery",
+    "prospecting.workspace",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]  # reference and demo data (loaded by `manage.py seed_demo`)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -159,6 +162,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# In development the web server serves static files straight from the apps (no collectstatic needed).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -209,7 +215,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_PERMISSION_CLASSES": ["prospecting.core.api_policy.StaffModelPermissions"],
+    "DEFAULT_PARSER_CLASSES": [
+        "prospecting.core.api_policy.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "prospecting.core.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -229,6 +240,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProspectStatusEnum": "prospecting.prospects.models.ProspectStatus",
+        "JobStatusEnum": "prospecting.core.models.ScanJob.Status",
+        "ImportBatchStatusEnum": "prospecting.prospects.models.ImportBatch.Status",
+    },
+    # Every operation may answer 400 (bad input) and, on a path with an id, 404: say so in the schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "prospecting.core.api_schema.document_error_responses",
+    ],
 }
 
 # --- Background workers (django-q2) ---------------------------------------------------------------------
@@ -250,9 +271,19 @@ if env_str("REDIS_URL"):
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Every background job heartbeats while it runs; a running job silent for JOB_STALLED_AFTER_SECONDS has lost
+# its worker (killed, machine gone) and is marked interrupted. Interrupted worker jobs are resumed
+# automatically, up to JOB_MAX_ATTEMPTS runs in all (a job that kills its worker every time stops there).
+JOB_HEARTBEAT_SECONDS = float(env_str("JOB_HEARTBEAT_SECONDS", "10"))
+JOB_STALLED_AFTER_SECONDS = float(env_str("JOB_STALLED_AFTER_SECONDS", "45"))
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+
 # --- import-export ---------------------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The admin's Import needs the "add" permission of the model, Export its "view" permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
@@ -310,11 +341,21 @@ FINGERPRINTS_UPDATE_URL = env_str(
 )
 FINGERPRINTS_DIR = env_str("FINGERPRINTS_DIR", str(BASE_DIR / "var" / "fingerprints"))
 
+# Lead discovery (docs: README "Lead discovery"). Provider URLs are settings so that a self-hosted Overpass or a
+# test server can stand in for the public services.
+DISCOVERY_OVERPASS_URL = env_str("DISCOVERY_OVERPASS_URL", "https://overpass-api.de/api/interpreter")
+DISCOVERY_OVERPASS_TIMEOUT = env_int("DISCOVERY_OVERPASS_TIMEOUT", 90)
+DISCOVERY_PLACES_URL = env_str("DISCOVERY_PLACES_URL", "https://places.googleapis.com")
+DISCOVERY_EMAIL_FINDER_URL = env_str("DISCOVERY_EMAIL_FINDER_URL", "https://api.hunter.io")
+DISCOVERY_DIRECTORY_DELAY_SECONDS = float(env_str("DISCOVERY_DIRECTORY_DELAY_SECONDS", "2"))
+
 # Opportunity-score overrides: {"points": {"rule_key": n}, "tiers": {"top_priority": 70, ...}} (docs/scoring.md).
 SCORING = json.loads(env_str("SCORING_JSON", "{}"))
 SCORING_WORKERS = env_int("SCORING_WORKERS", 0)  # processes for big recomputes on PostgreSQL; 0: one per CPU
 SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 5000)  # prospects read and written per round trip
 # Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
+# Uploads (admin and API) larger than this are refused with a message; bigger files: `manage.py import_prospects`.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

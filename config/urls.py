@@ -24,3 +24,6 @@ urlpatterns = [
         name="api-redoc",
     ),
 ]
+
+handler404 = "prospecting.core.api.api_aware_not_found"
+handler500 = "prospecting.core.api.api_aware_server_error"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from prospecting.core.models import ActivityLog, ScanJob
+from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawRecord
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.interactions.models import Interaction
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
@@ -183,7 +186,41 @@ class ImportRowFactory(factory.django.DjangoModelFactory):
     outcome = ImportRow.Outcome.CREATED
 
 
+class DiscoverySourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DiscoverySource
+        django_get_or_create = ["slug"]
+
+    name = "OpenStreetMap"
+    slug = "osm"
+    kind = DiscoverySource.Kind.OSM
+
+
+class RawRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RawRecord
+
+    source = factory.SubFactory(DiscoverySourceFactory)
+    external_id = factory.Sequence(lambda n: f"node/{n}")
+    data_hash = factory.Sequence(lambda n: f"{n:064x}")
+    name = factory.Sequence(lambda n: f"Boulangerie {n}")
+    fields = factory.LazyAttribute(lambda record: {"name": record.name, "postal_code": "L-9530"})
+    payload = factory.LazyAttribute(lambda record: {"tags": {"name": record.name}})
+
+
+class ProviderUsageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProviderUsage
+
+    source = factory.SubFactory(DiscoverySourceFactory)
+    month = factory.Sequence(lambda n: datetime.date(2000 + n // 12, n % 12 + 1, 1))
+    calls = 12
+
+
 FACTORY_BY_MODEL = {
+    DiscoverySource: DiscoverySourceFactory,
+    RawRecord: RawRecordFactory,
+    ProviderUsage: ProviderUsageFactory,
     Prospect: ProspectFactory,
     ProspectContact: ProspectContactFactory,
     TechProfile: TechProfileFactory,

@@ -3,8 +3,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from prospecting.prospects.demo import DIGITAL_COUNT, OFFLINE_COUNT
 from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.workspace.demo import DIGITAL_COUNT, OFFLINE_COUNT
 
 pytestmark = pytest.mark.django_db
 

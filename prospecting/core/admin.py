@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from prospecting.core.jobs import job_cancel, job_resume, jobs_mark_stalled
 from prospecting.core.models import ActivityLog, ScanJob
 
 
@@ -14,8 +15,10 @@ class ScanJobAdmin(admin.ModelAdmin):
         "processed_items",
         "total_items",
         "failed_items",
+        "attempts",
         "created_by",
         "created_at",
+        "heartbeat_at",
         "finished_at",
     ]
     list_filter = ["job_type", "status"]
@@ -30,11 +33,15 @@ class ScanJobAdmin(admin.ModelAdmin):
         "processed_items",
         "failed_items",
         "params",
+        "task",
         "task_id",
+        "attempts",
+        "worker",
         "error",
         "created_by",
         "created_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
     ]
 
@@ -49,19 +56,29 @@ class ScanJobAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Cancel selected jobs")
-    def cancel_jobs(self, request, queryset):
-        from prospecting.enrichment.services.batch import scan_job_cancel
+    def changelist_view(self, request, extra_context=None):
+        jobs_mark_stalled()  # a job whose worker died shows as interrupted as soon as someone looks
+        return super().changelist_view(request, extra_context)
 
-        cancelled = sum(scan_job_cancel(job=job) for job in queryset)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        jobs_mark_stalled()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Cancel selected jobs", permissions=["change"])
+    def cancel_jobs(self, request, queryset):
+        cancelled = sum(job_cancel(job=job) for job in queryset)
         self.message_user(request, f"Cancelled {cancelled} jobs.", messages.SUCCESS)
 
-    @admin.action(description="Resume selected jobs (after a worker crash)")
+    @admin.action(
+        description="Resume selected jobs (interrupted, failed or stopped with their worker)", permissions=["change"]
+    )
     def resume_jobs(self, request, queryset):
-        from prospecting.core.services import scan_job_resume
-
-        resumed = sum(scan_job_resume(job=job) for job in queryset)
-        self.message_user(request, f"Resumed {resumed} jobs.", messages.SUCCESS)
+        resumed = sum(job_resume(job=job) for job in queryset)
+        skipped = len(queryset) - resumed
+        message = f"Resumed {resumed} jobs on the workers; they continue where they stopped."
+        if skipped:
+            message += f" {skipped} completed, cancelled or still running were left as they are."
+        self.message_user(request, message, messages.SUCCESS if resumed else messages.WARNING)
 
 
 @admin.register(ActivityLog)

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, QuerySet
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -17,11 +19,23 @@ from rest_framework.views import APIView
 
 from prospecting.core.domains import InvalidDomainError, normalize_domain
 
+MAX_ID = 2**63 - 1  # the largest primary key a database column holds; a larger id in a request is a 400
+MAX_PAGE = 10_000_000
+
 
 class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` must be a whole number from 1 (a wrong one is a 400, not silently the default)."""
+        value = request.query_params.get(self.page_size_query_param)
+        if value is not None and not (value.isdigit() and int(value) > 0):
+            raise serializers.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}, not {value!r}."]}
+            )
+        return super().get_page_size(request)
 
 
 class NullsLastOrderingFilter(OrderingFilter):
@@ -53,9 +67,9 @@ class CappedCountPagination(StandardPagination):
         try:
             self.page_number = max(1, int(request.query_params.get(self.page_query_param, 1)))
         except ValueError as exc:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound("Invalid page.") from exc
+        if self.page_number > MAX_PAGE:
+            raise NotFound("Invalid page.")
         offset = (self.page_number - 1) * page_size
         rows = list(queryset[offset : offset + page_size + 1])
         self.has_next = len(rows) > page_size
@@ -93,9 +107,12 @@ class CappedCountPagination(StandardPagination):
 
 @contextmanager
 def django_errors_as_api_errors() -> Iterator[None]:
-    """Turn a model ValidationError raised by a service into DRF's 400 response with field messages."""
+    """Turn a model ValidationError raised by a service into DRF's 400 response with field messages, and a row
+    deleted meanwhile into a 404."""
     try:
         yield
+    except ObjectDoesNotExist as exc:
+        raise NotFound(str(exc)) from exc
     except DjangoValidationError as exc:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         raise serializers.ValidationError(detail) from exc
@@ -116,3 +133,23 @@ class DomainNameSerializerField(serializers.CharField):
             return normalize_domain(value)
         except InvalidDomainError as exc:
             raise serializers.ValidationError(str(exc)) from exc
+
+
+def api_aware_not_found(request: object, exception: Exception | None = None) -> object:
+    """The 404 page: JSON under /api/ (clients parse it), Django's page elsewhere (settings' handler404)."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):  # type: ignore[attr-defined]
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+def api_aware_server_error(request: object) -> object:
+    """The 500 page: JSON under /api/, Django's page elsewhere (settings' handler500)."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error
+
+    if request.path.startswith("/api/"):  # type: ignore[attr-defined]
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return server_error(request)

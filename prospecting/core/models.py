@@ -9,7 +9,11 @@ from django.db import models
 
 
 class ScanJob(models.Model):
-    """A batch of work (enrichment, scoring, import, campaign send) run by the workers, with progress."""
+    """A batch of work (enrichment, scoring, import, campaign send) run by the workers, with progress.
+
+    The row records what to run (`task`, the dotted path of a job function, and its `params`) when the job is
+    queued, so the one runner in `core/jobs.py` can start, resume and retry any kind of job the same way.
+    """
 
     class JobType(models.TextChoices):
         HTTP_CHECK = "http_check", "HTTP check"
@@ -20,6 +24,8 @@ class ScanJob(models.Model):
         SCORE_COMPUTE = "score_compute", "Score compute"
         IMPORT = "import", "Import"
         CAMPAIGN_SEND = "campaign_send", "Campaign send"
+        DISCOVERY = "discovery", "Discovery"
+        EMAIL_FINDER = "email_finder", "E-mail finder"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -27,14 +33,19 @@ class ScanJob(models.Model):
         COMPLETED = "completed", "Completed"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
+        INTERRUPTED = "interrupted", "Interrupted"
 
     job_type = models.CharField(max_length=32, choices=JobType.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     total_items = models.PositiveIntegerField(default=0)
     processed_items = models.PositiveIntegerField(default=0)
     failed_items = models.PositiveIntegerField(default=0)
+    task = models.CharField(max_length=200, blank=True, help_text="The job function the runner calls.")
     params = models.JSONField(default=dict, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The queue's id of the latest hand-over.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a runner started it.")
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the process running it.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -48,6 +59,7 @@ class ScanJob(models.Model):
         indexes = [
             models.Index(fields=["status", "job_type"]),
             models.Index(fields=["-created_at"]),
+            models.Index(fields=["status", "heartbeat_at"], name="scanjob_status_heartbeat_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
+from prospecting.core.admin_writes import ServiceWritesAdmin
+from prospecting.interactions import services
 from prospecting.interactions.models import Interaction
-from prospecting.scoring.services import score_refresh_on_commit
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "prospect",
@@ -24,8 +25,16 @@ class InteractionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        score_refresh_on_commit(prospect_ids=[obj.prospect_id])
+    def get_readonly_fields(self, request, obj=None):
+        # The prospect of a logged interaction does not change (log a new one on the other prospect).
+        return [*self.readonly_fields, "prospect"] if obj else self.readonly_fields
+
+    def service_create(self, request, parent, data):
+        prospect = data.pop("prospect")
+        return services.interaction_create(prospect=prospect, data=data, user=request.user)
+
+    def service_update(self, request, obj, data):
+        return services.interaction_update(interaction=obj, data=data, user=request.user)
+
+    def service_delete(self, request, obj):
+        services.interaction_delete(interaction=obj, user=request.user)

@@ -1,23 +1,18 @@
-"""Admin pages beyond CRUD: file import with preview/confirm, and the phone-friendly quick capture."""
+"""The admin's file import: upload, preview (a dry run on the first rows), confirm, then the batch page."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from prospecting.core.models import ScanJob
-from prospecting.core.services import scan_job_create, scan_job_enqueue
 from prospecting.prospects import services
-from prospecting.prospects.forms import CaptureForm, ImportConfirmForm, ImportUploadForm
+from prospecting.prospects.forms import ImportConfirmForm, ImportUploadForm
 from prospecting.prospects.models import ImportBatch, Prospect
 from prospecting.prospects.tabular import COLUMN_ALIASES
 
@@ -36,11 +31,9 @@ def prospect_import_view(model_admin: admin.ModelAdmin, request: HttpRequest) ->
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        path = services.import_file_store(uploaded=data["file"])
         try:
-            batch = services.import_batch_create(
-                path=path,
-                name=data["file"].name,
+            batch = services.import_upload(
+                uploaded=data["file"],
                 mode=data["mode"],
                 source=data["source"],
                 channel=data["channel"],
@@ -48,7 +41,6 @@ def prospect_import_view(model_admin: admin.ModelAdmin, request: HttpRequest) ->
                 user=request.user,
             )
         except services.ImportFileError as exc:
-            path.unlink(missing_ok=True)
             form.add_error("file", str(exc))
         else:
             summary = services.import_batch_run(
@@ -86,36 +78,14 @@ def _import_confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
         batch.delete()
         messages.info(request, "Import cancelled; nothing was imported.")
         return HttpResponseRedirect(reverse("admin:prospects_prospect_changelist"))
-    if Path(batch.source_file).stat().st_size > settings.IMPORT_INLINE_MAX_BYTES:
-        with transaction.atomic():
-            job = scan_job_create(
-                job_type=ScanJob.JobType.IMPORT, params={"import_batch_id": batch.pk}, user=request.user
-            )
-            scan_job_enqueue(job=job, func="prospecting.prospects.tasks.import_batch_task", args=(batch.pk, job.pk))
+    job = services.import_batch_start(batch=batch, user=request.user)
+    batch.refresh_from_db()
+    if job.status == job.Status.PENDING:
         messages.success(request, f"The import runs in the background as job #{job.pk}; this page shows its progress.")
         return HttpResponseRedirect(batch_url)
-    services.import_batch_run(batch=batch, user=request.user)
-    batch.refresh_from_db()
     messages.success(
         request,
         f"Imported {batch.total_rows} rows: {batch.created_count} created, {batch.updated_count} updated, "
         f"{batch.duplicate_count} duplicates, {batch.failed_count} failed.",
     )
     return HttpResponseRedirect(batch_url)
-
-
-def prospect_capture_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
-    """Quick capture of a lead met in person, sized for a phone."""
-    form = CaptureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            prospect = services.prospect_capture(data=services.CaptureData(**form.cleaned_data), user=request.user)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                target = "website" if field == "domain_name" else field
-                form.add_error(target if target in form.fields else None, errors)
-        else:
-            context = _context(model_admin, request, title="Lead captured", prospect=prospect)
-            return TemplateResponse(request, "admin/prospects/prospect/capture_done.html", context)
-    context = _context(model_admin, request, title="Quick capture", form=form)
-    return TemplateResponse(request, "admin/prospects/prospect/capture.html", context)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from prospecting.core.models import ScanJob
-from prospecting.core.services import scan_job_create, scan_job_enqueue
 from prospecting.prospects import services
 from prospecting.prospects.models import ImportBatch, ImportRow, Prospect
 
@@ -68,6 +65,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 class ProspectImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    required_permissions = {"POST": ["prospects.add_prospect", "prospects.add_importbatch"]}
 
     @extend_schema(
         summary="Import prospects from a CSV or XLSX file",
@@ -85,12 +83,13 @@ class ProspectImportView(APIView):
         params = ImportRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
+        if data["mode"] != "create" and not request.user.has_perm("prospects.change_prospect"):
+            raise PermissionDenied("Updating existing prospects needs the permission to change prospects.")
         upload = data["file"]
-        path = services.import_file_store(uploaded=upload)
         try:
-            batch = services.import_batch_create(
-                path=path,
-                name=data["name"] or upload.name,
+            batch = services.import_upload(
+                uploaded=upload,
+                name=data["name"],
                 mode=data["mode"],
                 source=data["source"],
                 channel=data["channel"],
@@ -98,18 +97,11 @@ class ProspectImportView(APIView):
                 user=request.user,
             )
         except services.ImportFileError as exc:
-            path.unlink(missing_ok=True)
             raise serializers.ValidationError({"file": [str(exc)]}) from exc
 
-        if upload.size > settings.IMPORT_INLINE_MAX_BYTES:
-            with transaction.atomic():
-                job = scan_job_create(
-                    job_type=ScanJob.JobType.IMPORT, params={"import_batch_id": batch.pk}, user=request.user
-                )
-                scan_job_enqueue(job=job, func="prospecting.prospects.tasks.import_batch_task", args=(batch.pk, job.pk))
-            body = ImportBatchSerializer(batch, context={"job_id": job.pk}).data
-            return Response(body, status=status.HTTP_202_ACCEPTED)
-
-        services.import_batch_run(batch=batch, user=request.user)
+        job = services.import_batch_start(batch=batch, user=request.user)
         batch.refresh_from_db()
-        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        body = ImportBatchSerializer(batch, context={"job_id": job.pk}).data
+        if job.status == job.Status.PENDING:  # a big file: the workers import it
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return Response(body, status=status.HTTP_201_CREATED)

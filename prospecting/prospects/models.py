@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from prospecting.core.emails import InvalidEmailError, email_normalize
 from prospecting.core.fields import DomainNameField
+
+
+def validate_finite(value: float) -> None:
+    if value is not None and not math.isfinite(value):
+        raise ValidationError("Enter a finite number.")
 
 
 class ProspectChannel(models.TextChoices):
@@ -53,8 +61,26 @@ class Prospect(models.Model):
         validators=[RegexValidator(r"^[A-Za-z]{2}$", "Use a two-letter ISO country code, e.g. LU.")],
         help_text="ISO 3166-1 alpha-2",
     )
-    location_lat = models.FloatField(null=True, blank=True)
-    location_lng = models.FloatField(null=True, blank=True)
+    location_lat = models.FloatField(
+        null=True, blank=True, validators=[validate_finite, MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    location_lng = models.FloatField(
+        null=True, blank=True, validators=[validate_finite, MinValueValidator(-180), MaxValueValidator(180)]
+    )
+
+    industry = models.CharField(max_length=100, blank=True, help_text="Category, e.g. bakery (from a listing).")
+    rating = models.DecimalField(
+        max_digits=2,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+        help_text="Review rating 0–5 (map listings).",
+    )
+    review_count = models.PositiveIntegerField(null=True, blank=True)
+    price_level = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(4)], help_text="0 (free) to 4 (very expensive)."
+    )
 
     notes = models.TextField(blank=True)
     tags = models.JSONField(default=list, blank=True)
@@ -166,6 +192,12 @@ class ProspectContact(models.Model):
     value = models.CharField(max_length=500)
     label = models.CharField(max_length=100, blank=True, help_text="e.g. contact person's name, 'Sales', 'GSM'")
     source_url = models.URLField(max_length=2000, blank=True, help_text="Page it was found on; empty if typed in.")
+    source = models.CharField(
+        max_length=100, blank=True, help_text="Where it came from: scrape, import, a discovery source, manual."
+    )
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)], help_text="0–100, when the source gives one."
+    )
     is_primary = models.BooleanField(default=False)
     verification_status = models.CharField(max_length=16, choices=Verification.choices, default=Verification.UNVERIFIED)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -186,6 +218,13 @@ class ProspectContact(models.Model):
     def __str__(self) -> str:
         return f"{self.get_contact_type_display()}: {self.value}"
 
+    def clean(self) -> None:
+        if self.contact_type == self.ContactType.EMAIL and self.value:
+            try:
+                self.value = email_normalize(self.value)
+            except InvalidEmailError as exc:
+                raise ValidationError({"value": str(exc)}) from exc
+
     @property
     def is_verified(self) -> bool:
         return self.verification_status == self.Verification.VERIFIED
@@ -199,6 +238,7 @@ class ImportBatch(models.Model):
         RUNNING = "running", "Running"
         COMPLETED = "completed", "Completed"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
         REVERTED = "reverted", "Reverted"
 
     name = models.CharField(max_length=255)

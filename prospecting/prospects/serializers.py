@@ -1,4 +1,4 @@
-"""Shapes of prospects in the API: separate input and output serializers."""
+"""Input shapes of prospects and their contacts (the combined output shapes live in the workspace)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from prospecting.core.api import DomainNameSerializerField
-from prospecting.enrichment.serializers import PerformanceProfileSerializer, TechProfileSerializer
 from prospecting.prospects.models import Prospect, ProspectContact
-from prospecting.scoring.serializers import ProspectScoreSerializer
 
 
 class ProspectContactSerializer(serializers.ModelSerializer):
@@ -24,44 +22,6 @@ class ProspectContactSerializer(serializers.ModelSerializer):
             "verification_status",
             "created_at",
         ]
-
-
-class ProspectListSerializer(serializers.ModelSerializer):
-    score = serializers.IntegerField(source="score.score", read_only=True, default=None)
-    lead_tier = serializers.CharField(source="score.lead_tier", read_only=True, default=None)
-
-    class Meta:
-        model = Prospect
-        fields = [
-            "id",
-            "channel",
-            "business_name",
-            "domain_name",
-            "status",
-            "source",
-            "has_website",
-            "uses_https",
-            "http_status_code",
-            "city",
-            "postal_code",
-            "country",
-            "tags",
-            "score",
-            "lead_tier",
-            "created_at",
-            "updated_at",
-        ]
-
-
-class ProspectDetailSerializer(serializers.ModelSerializer):
-    contacts = ProspectContactSerializer(many=True, read_only=True)
-    tech_profile = TechProfileSerializer(read_only=True, default=None)
-    performance_profile = PerformanceProfileSerializer(read_only=True, default=None)
-    score = ProspectScoreSerializer(read_only=True, default=None)
-
-    class Meta:
-        model = Prospect
-        fields = "__all__"
 
 
 class ProspectWriteSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 
 from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
-from prospecting.scoring.services import scores_compute_batch
+from prospecting.scoring.services import scores_batch_start
 
 TIER_COLOURS = {
     "top_priority": "#b91c1c",
@@ -139,7 +139,17 @@ class LeadAdmin(admin.ModelAdmin):
     def primary_contact(self, obj):
         return obj.primary_email or obj.primary_phone or "—"
 
-    @admin.action(description="Recompute scores")
+    def has_recompute_permission(self, request):
+        return request.user.has_perm("scoring.change_prospectscore")
+
+    @admin.action(description="Recompute scores", permissions=["recompute"])
     def recompute_scores(self, request, queryset):
-        count = scores_compute_batch(queryset=queryset)
-        self.message_user(request, f"Recomputed {count} scores.", messages.SUCCESS)
+        job = scores_batch_start(
+            params={"prospect_ids": list(queryset.values_list("pk", flat=True))}, user=request.user
+        )
+        url = reverse("admin:core_scanjob_change", args=[job.pk])
+        self.message_user(
+            request,
+            format_html('Score recompute queued for {} leads: <a href="{}">job #{}</a>.', job.total_items, url, job.pk),
+            messages.SUCCESS,
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -12,14 +11,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from prospecting.core.api import CappedCountPagination
-from prospecting.core.models import ScanJob
+from prospecting.core.api import MAX_ID, CappedCountPagination
 from prospecting.core.serializers import ScanJobSerializer
-from prospecting.core.services import scan_job_create, scan_job_enqueue
-from prospecting.prospects.filters import LeadFilter, ProspectFilter
+from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
+from prospecting.scoring.filters import LeadFilter
 from prospecting.scoring.models import ProspectScore
-from prospecting.scoring.selectors import leads_queryset, main_reasons, score_compute_targets
+from prospecting.scoring.selectors import leads_queryset, main_reasons
+from prospecting.scoring.services import scores_batch_start
 
 
 class LeadSerializer(serializers.ModelSerializer):
@@ -114,7 +113,7 @@ class QuickWinLeadsView(LeadListView):
 
 class ScoreComputeRequestSerializer(serializers.Serializer):
     prospect_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100_000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=100_000
     )
     filter = serializers.DictField(required=False, help_text='Prospect filters, e.g. {"status": ["active"]}')
     stale = serializers.BooleanField(required=False, default=False, help_text="Only missing or outdated scores")
@@ -134,6 +133,8 @@ class ScoreComputeRequestSerializer(serializers.Serializer):
 
 
 class ScoreComputeBatchView(APIView):
+    required_permissions = {"POST": ["scoring.change_prospectscore"]}
+
     @extend_schema(
         summary="Recompute scores in the background",
         tags=["enrichment"],
@@ -144,12 +145,5 @@ class ScoreComputeBatchView(APIView):
         params = ScoreComputeRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         job_params = {key: value for key, value in params.validated_data.items() if value}
-        with transaction.atomic():
-            job = scan_job_create(
-                job_type=ScanJob.JobType.SCORE_COMPUTE,
-                total_items=score_compute_targets(job_params).count(),
-                params=job_params,
-                user=request.user,
-            )
-            scan_job_enqueue(job=job, func="prospecting.scoring.tasks.scores_compute_task", args=(job.pk,))
+        job = scores_batch_start(params=job_params, user=request.user)
         return Response(ScanJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -1,31 +1,37 @@
 """Computing opportunity scores: one evaluation function, fed one prospect or a million in chunks.
 
 `score_compute` and `scores_compute_batch` load the same flat facts (`_FACT_FIELDS`) and call the same
-`score_evaluate`, so a batch recompute gives exactly what computing each prospect alone would.
+`score_evaluate` (the pure evaluation, in `prospecting.scoring.evaluation`), so a batch recompute gives
+exactly what computing each prospect alone would.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from prospecting.core.jobs import JobContext, job_start
+from prospecting.core.models import ScanJob
 from prospecting.core.processes import may_fork_workers, usable_cpus
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import primary_contact_value
+from prospecting.scoring.evaluation import ScoreResult, score_evaluate
 from prospecting.scoring.models import ProspectScore
-from prospecting.scoring.rules import COMPONENT_MAXIMA, ProspectFacts, RuleSet, active_rule_set, tier_for
+from prospecting.scoring.rules import ProspectFacts, RuleSet, active_rule_set
+from prospecting.scoring.selectors import score_compute_targets
 
-_TIER_LABELS = dict(ProspectScore.LeadTier.choices)
+logger = logging.getLogger(__name__)
 _SCORE_FIELDS = [
     "score",
     "technical_health_score",
@@ -43,138 +49,6 @@ _SCORE_FIELDS = [
     "recommended_channel",
     "summary",
 ]
-
-
-@dataclass
-class ScoreResult:
-    score: int
-    components: dict[str, int]
-    reason_flags: list[str]
-    breakdown: dict[str, dict[str, Any]]
-    lead_tier: str
-    lead_type: str
-    intent_level: str
-    buying_signal: bool
-    recommended_channel: str
-    summary: str
-
-
-def score_evaluate(
-    facts: ProspectFacts, rule_set: RuleSet, *, name: str = "", primary_contact: str = ""
-) -> ScoreResult:
-    """Apply every rule; each component is capped at its maximum, and the breakdown records the points each
-    rule actually added, so the breakdown always sums to the score."""
-    components = dict.fromkeys(COMPONENT_MAXIMA, 0)
-    breakdown: dict[str, dict[str, Any]] = {}
-    for rule in rule_set.rules:
-        if rule.points <= 0 or not rule.condition(facts):
-            continue
-        room = COMPONENT_MAXIMA[rule.component] - components[rule.component]
-        applied = max(0, min(rule.points, room))
-        components[rule.component] += applied
-        breakdown[rule.key] = {
-            "component": rule.component,
-            "points": applied,
-            "rule_points": rule.points,
-            "label": rule.label,
-        }
-    score = sum(components.values())
-    lead_tier = tier_for(score, rule_set.tiers)
-    flags = list(breakdown)
-    lead_type = _lead_type(facts, set(flags))
-    intent, buying = _intent(facts, score, rule_set)
-    channel = _recommended_channel(facts)
-    summary = _summary(
-        name=name,
-        score=score,
-        tier=lead_tier,
-        breakdown=breakdown,
-        channel=channel,
-        contact=primary_contact,
-        facts=facts,
-    )
-    return ScoreResult(
-        score=score,
-        components=components,
-        reason_flags=flags,
-        breakdown=breakdown,
-        lead_tier=lead_tier,
-        lead_type=lead_type,
-        intent_level=intent,
-        buying_signal=buying,
-        recommended_channel=channel,
-        summary=summary,
-    )
-
-
-def _lead_type(facts: ProspectFacts, flags: set[str]) -> str:
-    if facts.status == "parked" or "parked_domain" in flags:
-        return ProspectScore.LeadType.PARKED
-    if facts.without_website:
-        return ProspectScore.LeadType.NO_WEBSITE
-    if not facts.live_site:
-        return ""  # not checked yet
-    if "http_error" in flags or (facts.performance_score is not None and facts.performance_score < 30):
-        return ProspectScore.LeadType.BAD_WEBSITE
-    if "outdated_cms" in flags:
-        return ProspectScore.LeadType.OUTDATED_CMS
-    if "no_https" in flags:
-        return ProspectScore.LeadType.NO_HTTPS
-    if flags & {"slow_lcp", "poor_performance"}:
-        return ProspectScore.LeadType.SLOW_SITE
-    if "not_mobile_friendly" in flags:
-        return ProspectScore.LeadType.NOT_MOBILE_FRIENDLY
-    return ProspectScore.LeadType.GOOD_WEBSITE
-
-
-def _intent(facts: ProspectFacts, score: int, rule_set: RuleSet) -> tuple[str, bool]:
-    now = facts.now or timezone.now()
-    recent_positive = bool(
-        facts.last_positive_interaction and now - facts.last_positive_interaction <= datetime.timedelta(days=30)
-    )
-    buying_signal = recent_positive or facts.status == "converted"
-    if buying_signal or (score >= rule_set.tiers["top_priority"] and (facts.has_email or facts.has_phone)):
-        return ProspectScore.IntentLevel.HIGH, buying_signal
-    if score >= rule_set.tiers["quick_win"] or facts.last_interaction:
-        return ProspectScore.IntentLevel.MEDIUM, buying_signal
-    return ProspectScore.IntentLevel.LOW, buying_signal
-
-
-def _recommended_channel(facts: ProspectFacts) -> str:
-    has_place = bool(facts.address.strip() or facts.city.strip())
-    if facts.channel == "offline":
-        if has_place:
-            return ProspectScore.Channel.VISIT
-        if facts.has_phone:
-            return ProspectScore.Channel.PHONE
-        return ProspectScore.Channel.EMAIL if facts.has_email else ProspectScore.Channel.VISIT
-    if facts.has_email:
-        return ProspectScore.Channel.EMAIL
-    if facts.has_phone:
-        return ProspectScore.Channel.PHONE
-    return ProspectScore.Channel.LETTER if has_place else ProspectScore.Channel.EMAIL
-
-
-def _summary(
-    *, name: str, score: int, tier: str, breakdown: dict, channel: str, contact: str, facts: ProspectFacts
-) -> str:
-    reasons = sorted(breakdown.values(), key=lambda item: -item["points"])
-    website_reasons = [item["label"] for item in reasons if item["component"] in {"technical_health", "modernity"}]
-    main = "; ".join(website_reasons[:4]) + ("; …" if len(website_reasons) > 4 else "")
-    parts = [f"{name or 'This prospect'} is a {_TIER_LABELS[tier].lower()} lead ({score}/100)."]
-    if not facts.has_domain:
-        parts.append("No website is known.")
-    elif facts.has_website is None:
-        parts.append("The website has not been checked yet.")
-    if main:
-        parts.append(f"Website opportunity: {main}.")
-    elif facts.live_site:
-        parts.append("The website looks healthy; sell on services rather than a rebuild.")
-    how = {"email": "by e-mail", "phone": "by phone", "visit": "with a visit", "letter": "by letter"}[channel]
-    parts.append(f"Best reached {how}" + (f" ({contact})." if contact else "."))
-    if facts.last_interaction:
-        parts.append(f"Last interaction on {facts.last_interaction:%Y-%m-%d}.")
-    return " ".join(parts)
 
 
 # --- loading facts in bulk ------------------------------------------------------------------------------
@@ -306,6 +180,17 @@ def _compute_range(queryset: QuerySet[Prospect], rule_set: RuleSet, now: datetim
         values.append(_score_values(prospect_id, result, rule_set.version, now))
     if not values:
         return 0
+    try:
+        _scores_store(values)
+    except IntegrityError:
+        # A prospect was deleted between reading its facts and storing its score: store the others.
+        existing = set(Prospect.objects.filter(pk__in=[row[0] for row in values]).values_list("pk", flat=True))
+        values = [row for row in values if row[0] in existing]
+        _scores_store(values)
+    return len(values)
+
+
+def _scores_store(values: list[tuple]) -> None:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _scores_upsert_postgresql(values)
@@ -317,7 +202,6 @@ def _compute_range(queryset: QuerySet[Prospect], rule_set: RuleSet, now: datetim
                 update_fields=_SCORE_FIELDS,
                 batch_size=1000,
             )
-    return len(values)
 
 
 def _scores_upsert_postgresql(values: list[tuple]) -> None:
@@ -434,15 +318,6 @@ def _compute_in_processes(
     return total
 
 
-def stale_scores_queryset() -> QuerySet[Prospect]:
-    """Prospects whose score is missing, made with other rules, or older than their latest enrichment."""
-    version = active_rule_set().version
-    newer = Q()
-    for field in ["last_http_check_at", "last_tech_scan_at", "last_performance_scan_at", "last_contact_scrape_at"]:
-        newer |= Q(**{f"{field}__gt": F("score__computed_at")})
-    return Prospect.objects.filter(Q(score__isnull=True) | ~Q(score__rules_version=version) | newer)
-
-
 def score_refresh_on_commit(*, prospect_ids: Iterable[int]) -> None:
     """Recompute these prospects' scores once the current transaction commits (after enrichment or a new
     interaction), so a rolled-back change never leaves a score behind.
@@ -458,7 +333,50 @@ def score_refresh_on_commit(*, prospect_ids: Iterable[int]) -> None:
             return
 
     def refresh() -> None:
-        scores_compute_batch(queryset=Prospect.objects.filter(pk__in=sorted(refresh.score_refresh_ids)), workers=1)
+        try:
+            scores_compute_batch(queryset=Prospect.objects.filter(pk__in=sorted(refresh.score_refresh_ids)), workers=1)
+        except Exception:  # the write is committed already; a score left stale is found by `compute_scores --stale`
+            logger.exception("Score refresh of prospects %s failed", sorted(refresh.score_refresh_ids))
 
     refresh.score_refresh_ids = ids  # type: ignore[attr-defined]
     transaction.on_commit(refresh)
+
+
+# --- score recomputes as background jobs ------------------------------------------------------------------
+
+
+def scores_batch_start(
+    *,
+    params: dict[str, Any],
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    foreground: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> ScanJob:
+    """Recompute the scores `params` names (`prospect_ids`, `filter`, `stale` or `all`) as a job: on the workers,
+    or here (`foreground`). Admin, API and command start recomputes here; none runs inside a web request."""
+    return job_start(
+        job_type=ScanJob.JobType.SCORE_COMPUTE,
+        task=scores_batch_job,
+        params=params,
+        user=user,
+        total_items=score_compute_targets(params).count(),
+        foreground=foreground,
+        on_progress=on_progress,
+    )
+
+
+def scores_batch_job(job: JobContext) -> None:
+    """The job function of a recompute. Scores recomputed since the job first started count as done, so a
+    resumed job goes on from where it stopped with exact counters."""
+    done_here = Q(score__computed_at__gte=job.started_at)
+    targets = score_compute_targets(job.params, or_done_since=job.started_at)
+    todo = targets.exclude(done_here)
+    total = targets.count()
+    job.set_total(total)
+    job.set_counts(processed=total - todo.count())
+
+    def progress(count: int) -> None:
+        job.advance(processed=count)
+        job.raise_if_cancelled()
+
+    scores_compute_batch(queryset=todo, on_progress=progress)

@@ -212,7 +212,7 @@ def test_capture_is_atomic_when_something_is_invalid(admin_client_logged_in):
 
 
 def test_capture_failure_in_a_later_step_rolls_back_everything(admin_client_logged_in, monkeypatch):
-    from prospecting.prospects.services import capture
+    from prospecting.workspace import services as capture
 
     def broken_save(self, *args, **kwargs):
         raise RuntimeError("database went away")

@@ -4,12 +4,14 @@ import dataclasses
 import io
 import json
 import os
+import time
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from prospecting.core.jobs import job_cancel
 from prospecting.core.models import ScanJob
 from prospecting.enrichment.services import batch as batch_module
 from prospecting.enrichment.services.batch import enrichment_batch_run
@@ -115,7 +117,7 @@ def test_cancel_stops_at_the_next_chunk(farm, monkeypatch):
     job = ScanJob.objects.create(
         job_type="http_check", total_items=5, params={"prospect_ids": [p.pk for p in prospects]}
     )
-    job = enrichment_batch_run(job_id=job.pk, on_progress=lambda n: batch_module.scan_job_cancel(job=job))
+    job = enrichment_batch_run(job_id=job.pk, on_progress=lambda n: job_cancel(job=job))
     assert (job.status, job.processed_items) == ("cancelled", 2)
     assert Prospect.objects.filter(last_http_check_at__isnull=False).count() == 2
     assert enrichment_batch_run(job_id=job.pk) is None  # a cancelled job does not run again
@@ -237,6 +239,7 @@ def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_pros
     stored = {}
 
     def probe(prospect, params):
+        time.sleep(0.2)  # a site takes a moment to answer: neither child can take every prospect alone
         if prospect.domain_name == failing:
             raise _Unpicklable("server on fire", extra=object())
         return prospect.domain_name, os.getpid()

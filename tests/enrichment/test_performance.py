@@ -4,14 +4,10 @@ import shutil
 
 import pytest
 
+from prospecting.enrichment.audit import LIGHTHOUSE_CURVES, metric_score, performance_score
 from prospecting.enrichment.models import PerformanceProfile
 from prospecting.enrichment.services import http_check_run
-from prospecting.enrichment.services.performance import (
-    LIGHTHOUSE_CURVES,
-    metric_score,
-    performance_run,
-    performance_score,
-)
+from prospecting.enrichment.services.performance import performance_run
 from tests.factories import ProspectFactory
 
 pytestmark = pytest.mark.django_db

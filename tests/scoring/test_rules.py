@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
+from prospecting.scoring.evaluation import score_evaluate
 from prospecting.scoring.rules import COMPONENT_MAXIMA, DEFAULT_RULES, ProspectFacts, active_rule_set, tier_for
-from prospecting.scoring.services import score_evaluate
 
 NOW = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=datetime.UTC)
 

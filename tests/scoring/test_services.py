@@ -9,7 +9,8 @@ from prospecting.interactions.services import interaction_create
 from prospecting.prospects.models import Prospect
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.rules import active_rule_set
-from prospecting.scoring.services import score_compute, scores_compute_batch, stale_scores_queryset
+from prospecting.scoring.selectors import stale_scores_queryset
+from prospecting.scoring.services import score_compute, scores_compute_batch
 from tests.factories import (
     InteractionFactory,
     OfflineProspectFactory,

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from prospecting.core.events import prospects_changed_announce
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
 from prospecting.enrichment.extract import PageContacts, ParsedPage, candidate_pages, extract_contacts, site_features
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect, ProspectContact
 from prospecting.prospects.selectors import prospect_home_url
-from prospecting.scoring.services import score_refresh_on_commit
 
 _GENERIC_MAILBOXES = {"info", "contact", "hello", "bonjour", "office", "mail", "kontakt", "accueil", "secretariat"}
 _SOCIAL_TYPES = {"facebook": "facebook", "linkedin": "linkedin", "instagram": "instagram", "twitter": "twitter"}
@@ -197,7 +197,7 @@ def contacts_store(*, prospect: Prospect, result: ScrapeResult) -> int:
             "contact_pages": result.pages,
         }
         profile.save(update_fields=["tech_stack_json"])
-        score_refresh_on_commit(prospect_ids=[prospect.pk])
+        prospects_changed_announce(prospect_ids=[prospect.pk])
         added = ProspectContact.objects.filter(prospect=prospect).count() - before
     for name, value in updates.items():
         setattr(prospect, name, value)

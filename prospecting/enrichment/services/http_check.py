@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from prospecting.core.events import prospects_changed_announce
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect
-from prospecting.scoring.services import score_refresh_on_commit
 
 # Statuses the HTTP check may change; contacted/converted/inactive are sales decisions it never undoes.
 _AUTOMATIC_STATUSES = {Prospect.Status.PENDING, Prospect.Status.ACTIVE, Prospect.Status.PARKED, Prospect.Status.ERROR}
@@ -188,4 +188,4 @@ def http_check_store_many(*, results: list[tuple[Prospect, HttpCheckOutcome]]) -
         existing = [profile for profile in profiles.values() if profile.pk]
         TechProfile.objects.bulk_update(existing, ["tech_stack_json"], batch_size=500)
         TechProfile.objects.bulk_create(missing, batch_size=500)
-        score_refresh_on_commit(prospect_ids=list(details_by_id))
+        prospects_changed_announce(prospect_ids=list(details_by_id))

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from prospecting.core.events import prospects_changed_announce
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
 from prospecting.enrichment.dns import dns_records
 from prospecting.enrichment.fingerprints import Detection, PageSignals, fingerprint_set
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_home_url
-from prospecting.scoring.services import score_refresh_on_commit
 
 # TechProfile column -> fingerprint categories, most specific first.
 PRIMARY_CATEGORIES: dict[str, list[str]] = {
@@ -104,6 +104,6 @@ def tech_scan_run(
         profile.scanned_at = now
         profile.save()
         Prospect.objects.filter(pk=prospect.pk).update(last_tech_scan_at=now)
-        score_refresh_on_commit(prospect_ids=[prospect.pk])
+        prospects_changed_announce(prospect_ids=[prospect.pk])
     prospect.last_tech_scan_at = now
     return TechScanOutcome(scanned=True, detections=detections, fields=fields)

@@ -1,26 +1,35 @@
 """Writes on prospects. `from prospecting.prospects import services` gives every entry point."""
 
-from prospecting.prospects.services.capture import CaptureData, prospect_capture
+from prospecting.prospects.services.contacts import contact_create, contact_delete, contact_update
 from prospecting.prospects.services.imports import (
     ImportFileError,
     ImportMode,
     import_batch_create,
+    import_batch_job,
+    import_batch_resume,
     import_batch_revert,
     import_batch_run,
+    import_batch_start,
     import_file_store,
+    import_upload,
     prospect_import,
 )
 from prospecting.prospects.services.prospects import prospect_create, prospect_delete, prospect_update
 
 __all__ = [
-    "CaptureData",
     "ImportFileError",
     "ImportMode",
+    "contact_create",
+    "contact_delete",
+    "contact_update",
     "import_batch_create",
+    "import_batch_job",
+    "import_batch_resume",
     "import_batch_revert",
     "import_batch_run",
+    "import_batch_start",
     "import_file_store",
-    "prospect_capture",
+    "import_upload",
     "prospect_create",
     "prospect_delete",
     "prospect_import",

@@ -19,18 +19,23 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from prospecting.core.domains import InvalidDomainError, normalize_domain
+from prospecting.core.emails import InvalidEmailError, email_normalize
+from prospecting.core.jobs import JobCancelled, JobContext, job_resume, job_start
+from prospecting.core.models import ScanJob
 from prospecting.core.services import activity_log_record
 from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
-from prospecting.prospects.tabular import TabularFileError, tabular_file_open
+from prospecting.prospects.services.matching import prospect_key, prospects_by_key
+from prospecting.prospects.tabular import ROW_ERROR, TabularFileError, tabular_file_open
 
 CHUNK_SIZE = 1000
+_RACE_ATTEMPTS = 3
 _DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _UPDATABLE_FIELDS = ["business_name", "address", "city", "postal_code", "country", "notes", "source"]
 
@@ -72,6 +77,9 @@ def _data_hash(raw: dict[str, str]) -> str:
 def _parse_row(line_number: int, raw: dict[str, str], mapping: dict[str, str], defaults: dict[str, str]) -> _ParsedRow:
     """Turn one file row into prospect fields, or an error message a person can act on."""
     row = _ParsedRow(line_number=line_number, raw=raw, data_hash=_data_hash(raw))
+    if ROW_ERROR in raw:
+        row.error = raw[ROW_ERROR]
+        return row
     values: dict[str, str] = {}
     for header, canonical in mapping.items():
         value = (raw.get(header) or "").strip()
@@ -79,6 +87,12 @@ def _parse_row(line_number: int, raw: dict[str, str], mapping: dict[str, str], d
             values[canonical] = value
 
     email = values.get("email", "").lower()
+    if email:
+        try:
+            email = email_normalize(email)
+        except InvalidEmailError as exc:
+            row.error = str(exc)
+            return row
     domain = None
     if values.get("domain_name"):
         try:
@@ -130,7 +144,7 @@ def _parse_row(line_number: int, raw: dict[str, str], mapping: dict[str, str], d
     row.email = email if "@" in email else ""
     row.phone = values.get("phone", "")[:500]
     row.contact_name = values.get("contact_name", "")[:100]
-    row.key = ("d", domain) if domain else ("o", business_name.casefold(), row.fields["postal_code"].replace(" ", ""))
+    row.key = prospect_key(domain=domain, business_name=business_name, postal_code=row.fields["postal_code"])
     return row
 
 
@@ -138,23 +152,6 @@ def _chunks(iterable: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _existing_prospects(rows: list[_ParsedRow]) -> dict[tuple[str, ...], Prospect]:
-    """The prospects already in the database for these rows' keys, in two queries at most."""
-    domains = [row.key[1] for row in rows if row.key and row.key[0] == "d"]
-    offline_names = {row.key[1] for row in rows if row.key and row.key[0] == "o"}
-    found: dict[tuple[str, ...], Prospect] = {}
-    if domains:
-        for prospect in Prospect.objects.filter(domain_name__in=domains):
-            found[("d", prospect.domain_name)] = prospect
-    if offline_names:
-        candidates = Prospect.objects.annotate(name_key=Lower("business_name")).filter(
-            Q(domain_name__isnull=True), name_key__in=offline_names
-        )
-        for prospect in candidates:
-            found[("o", prospect.business_name.casefold(), prospect.postal_code.replace(" ", ""))] = prospect
-    return found
 
 
 class _DryRunRollback(Exception):
@@ -183,12 +180,13 @@ def prospect_import(
     user: AbstractBaseUser | None = None,
     dry_run: bool = False,
     keep_outcomes: int = 0,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Import numbered rows into `batch` according to its settings (mode, source, channel, country).
 
     Lines already recorded on the batch are skipped (resume). With `dry_run` nothing is written and the
     returned summary says what would happen; `keep_outcomes` keeps that many per-line outcomes for a preview.
+    `on_progress(lines, failed)` is called after each chunk with the lines it recorded (skipped ones excluded).
     """
     settings = batch.settings
     mode = ImportMode(settings.get("mode", ImportMode.CREATE))
@@ -204,14 +202,40 @@ def prospect_import(
         with transaction.atomic() if dry_run else nullcontext():
             for chunk in _chunks(rows, CHUNK_SIZE):
                 parsed = [_parse_row(line, raw, mapping, defaults) for line, raw in chunk]
-                _import_chunk(batch, parsed, mode, user, seen_keys, summary, keep_outcomes, dry_run)
+                failed_before, done_before = summary.failed, summary.total
+                _import_chunk_retrying(batch, parsed, mode, user, seen_keys, summary, keep_outcomes, dry_run)
                 if on_progress:
-                    on_progress(len(chunk))
+                    on_progress(summary.total - done_before, summary.failed - failed_before)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
         pass
     return summary
+
+
+def _import_chunk_retrying(
+    batch: ImportBatch,
+    parsed: list[_ParsedRow],
+    mode: ImportMode,
+    user: AbstractBaseUser | None,
+    seen_keys: set[tuple[str, ...]],
+    summary: ImportSummary,
+    keep_outcomes: int,
+    dry_run: bool,
+) -> None:
+    """Import a chunk; when another import created the same prospects at the same moment (a unique-domain
+    conflict), the chunk rolled back whole: read the database again and redo it, so that those rows count as
+    duplicates (or updates) instead of failing the batch."""
+    for attempt in range(1, _RACE_ATTEMPTS + 1):
+        keys_before = set(seen_keys)
+        try:
+            _import_chunk(batch, parsed, mode, user, seen_keys, summary, keep_outcomes, dry_run)
+            return
+        except IntegrityError:
+            if attempt == _RACE_ATTEMPTS:
+                raise
+            seen_keys.clear()
+            seen_keys.update(keys_before)
 
 
 def _import_chunk(
@@ -240,7 +264,7 @@ def _import_chunk(
                 todo.append(row)
         if not todo:
             return
-        existing = _existing_prospects([row for row in todo if row.key])
+        existing = prospects_by_key(row.key for row in todo)
 
         to_create: list[tuple[_ParsedRow, Prospect]] = []
         to_update: dict[int, Prospect] = {}
@@ -387,7 +411,7 @@ def import_batch_run(
     dry_run: bool = False,
     keep_outcomes: int = 0,
     preview_rows: int | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Run (or resume) the import of a registered batch from its file; safe to call again after a crash.
 
@@ -428,6 +452,67 @@ def import_batch_run(
     return summary
 
 
+def import_batch_start(
+    *,
+    batch: ImportBatch,
+    user: AbstractBaseUser | None = None,
+    foreground: bool | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ScanJob:
+    """Import a registered batch as a job: here and now (`foreground`; by default for files up to
+    IMPORT_INLINE_MAX_BYTES), else on the workers. Admin, API and command all start imports here."""
+    if foreground is None:
+        foreground = Path(batch.source_file).stat().st_size <= django_settings.IMPORT_INLINE_MAX_BYTES
+    return job_start(
+        job_type=ScanJob.JobType.IMPORT,
+        task=import_batch_job,
+        params={"import_batch_id": batch.pk},
+        user=user or batch.uploaded_by,
+        foreground=foreground,
+        on_progress=on_progress,
+    )
+
+
+def import_batch_resume(
+    *, batch: ImportBatch, user: AbstractBaseUser | None = None, on_progress: Callable[[int], None] | None = None
+) -> ScanJob:
+    """Finish an interrupted import here: its job resumes (lines already recorded are skipped), or a new job
+    starts when the batch never had one."""
+    jobs = ScanJob.objects.filter(job_type=ScanJob.JobType.IMPORT, params__import_batch_id=batch.pk)
+    latest = jobs.order_by("-pk").first()
+    resumable = latest is not None and latest.status != ScanJob.Status.COMPLETED
+    if resumable and job_resume(job=latest, foreground=True, on_progress=on_progress):
+        return latest
+    if latest is not None and batch.status == ImportBatch.Status.COMPLETED:
+        return latest
+    return import_batch_start(batch=batch, user=user, foreground=True, on_progress=on_progress)
+
+
+def import_batch_job(job: JobContext) -> None:
+    """The job function of an import: counters that stay exact on a resume (recorded lines are counted, not
+    redone), a cancel that stops between chunks."""
+    batch = ImportBatch.objects.get(pk=job.params["import_batch_id"])
+    try:
+        table = tabular_file_open(batch.source_file)
+    except TabularFileError as exc:
+        raise ImportFileError(str(exc)) from exc
+    job.set_total(sum(1 for _ in table.rows()))
+    recorded = ImportRow.objects.filter(batch=batch).aggregate(
+        lines=Count("pk"), failed=Count("pk", filter=Q(outcome=ImportRow.Outcome.FAILED))
+    )
+    job.set_counts(processed=recorded["lines"], failed=recorded["failed"])
+
+    def progress(lines: int, failed: int) -> None:
+        job.advance(processed=lines, failed=failed)
+        job.raise_if_cancelled()
+
+    try:
+        import_batch_run(batch=batch, user=job.job.created_by, on_progress=progress)
+    except JobCancelled:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CANCELLED)
+        raise
+
+
 def import_batch_revert(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> int:
     """Delete the prospects this batch created (not those it only updated); returns how many."""
     created_ids = ImportRow.objects.filter(
@@ -450,7 +535,6 @@ def import_file_store(*, uploaded: Any) -> Path:
     """Keep an uploaded file under MEDIA_ROOT/imports so a worker (or a resume) can read it later."""
     import uuid
 
-    from django.conf import settings as django_settings
     from django.utils.text import get_valid_filename
 
     folder = Path(django_settings.MEDIA_ROOT) / "imports" / timezone.now().strftime("%Y/%m")
@@ -460,3 +544,31 @@ def import_file_store(*, uploaded: Any) -> Path:
         for chunk in uploaded.chunks():
             handle.write(chunk)
     return path
+
+
+def import_upload(
+    *,
+    uploaded: Any,
+    name: str = "",
+    mode: str = ImportMode.CREATE,
+    source: str = "",
+    channel: str = "",
+    country: str = "",
+    user: AbstractBaseUser | None = None,
+) -> ImportBatch:
+    """Keep an uploaded file and register its batch (admin and API uploads). Refuses a file larger than
+    IMPORT_MAX_UPLOAD_BYTES; whatever goes wrong before the batch exists, the kept file is removed."""
+    limit = django_settings.IMPORT_MAX_UPLOAD_BYTES
+    if uploaded.size > limit:
+        raise ImportFileError(
+            f"The file is {uploaded.size / 1_048_576:.1f} MB; uploads are limited to {limit / 1_048_576:.0f} MB. "
+            "Split it, or import it on the server with `manage.py import_prospects`."
+        )
+    path = import_file_store(uploaded=uploaded)
+    try:
+        return import_batch_create(
+            path=path, name=name or uploaded.name, mode=mode, source=source, channel=channel, country=country, user=user
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

@@ -7,9 +7,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
+from prospecting.core.db import save_existing
+from prospecting.core.events import prospects_changed_announce
 from prospecting.core.services import activity_log_record
 from prospecting.prospects.models import Prospect
-from prospecting.scoring.services import score_refresh_on_commit
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -32,12 +33,13 @@ _EDITABLE_FIELDS = {
     "uses_https",
     "http_status_code",
     "redirect_url",
+    "captured_by",
 }
 
 
 def prospect_create(*, data: dict[str, Any], user: User = None) -> Prospect:
     """Create a prospect after full model validation; the creating user is recorded as its capturer."""
-    unknown = set(data) - _EDITABLE_FIELDS - {"captured_by"}
+    unknown = set(data) - _EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Unknown prospect fields: {', '.join(sorted(unknown))}")
     prospect = Prospect(**data)
@@ -47,7 +49,7 @@ def prospect_create(*, data: dict[str, Any], user: User = None) -> Prospect:
     with transaction.atomic():
         prospect.save()
         activity_log_record(entity=prospect, action="created", actor=user, description="Prospect created")
-        score_refresh_on_commit(prospect_ids=[prospect.pk])
+        prospects_changed_announce(prospect_ids=[prospect.pk])
     return prospect
 
 
@@ -61,8 +63,8 @@ def prospect_update(*, prospect: Prospect, data: dict[str, Any], user: User = No
         setattr(prospect, name, value)
     prospect.full_clean()
     with transaction.atomic():
-        prospect.save()
-        score_refresh_on_commit(prospect_ids=[prospect.pk])
+        save_existing(prospect)
+        prospects_changed_announce(prospect_ids=[prospect.pk])
         if changed:
             activity_log_record(
                 entity=prospect,

@@ -2,17 +2,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from tqdm import tqdm
 
+from prospecting.core.jobs import job_resume
 from prospecting.core.models import ScanJob
-from prospecting.core.services import scan_job_create
-from prospecting.enrichment.services.batch import enrichment_batch_create, enrichment_batch_run, enrichment_targets
+from prospecting.enrichment.services.batch import STEPS, enrichment_batch_start, enrichment_targets
 
-STEP_NAMES = {
-    "http-check": ScanJob.JobType.HTTP_CHECK,
-    "tech-scan": ScanJob.JobType.TECH_SCAN,
-    "performance": ScanJob.JobType.PERFORMANCE,
-    "contacts": ScanJob.JobType.CONTACTS,
-    "full": ScanJob.JobType.FULL,
-}
+STEP_NAMES = {step.slug: step.job_type for step in STEPS.values()}
 
 
 class Command(BaseCommand):
@@ -35,6 +29,9 @@ class Command(BaseCommand):
             job = ScanJob.objects.filter(pk=options["resume"], job_type=job_type).first()
             if job is None:
                 raise CommandError(f"No {options['step']} job {options['resume']}.")
+            with self._progress(job.total_items, options) as bar:
+                if not job_resume(job=job, foreground=not options["queue"], on_progress=bar.update):
+                    raise CommandError(f"Job {job.pk} is {job.get_status_display().lower()}: nothing to resume.")
         else:
             filters = QueryDict(mutable=True)
             for status in options["status"] or []:
@@ -45,26 +42,29 @@ class Command(BaseCommand):
                     raise CommandError(f"--filter expects KEY=VALUE, got {item!r}")
                 filters.appendlist(key, value)
             filter_dict = {key: filters.getlist(key) if key == "status" else filters[key] for key in filters}
-            params = {"prospect_ids": sorted(set(options["ids"]))} if options["ids"] else {"filter": filter_dict}
-            if options["force"]:
-                params["force"] = True
+            params = {"prospect_ids": options["ids"]} if options["ids"] else {"filter": filter_dict}
             try:
-                targets = enrichment_targets(job_type=job_type, params=params)
+                total = enrichment_targets(job_type=job_type, params=params).count()
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-            if options["queue"]:
-                job = enrichment_batch_create(
-                    job_type=job_type, prospect_ids=options["ids"], filters=params.get("filter"), force=options["force"]
+            with self._progress(total, options) as bar:
+                job = enrichment_batch_start(
+                    job_type=job_type,
+                    prospect_ids=options["ids"],
+                    filters=filter_dict,
+                    force=options["force"],
+                    workers=options["workers"],
+                    foreground=not options["queue"],
+                    on_progress=bar.update,
                 )
-                self.stdout.write(f"Queued job {job.pk} ({job.total_items} prospects).")
-                return
-            job = scan_job_create(job_type=job_type, total_items=targets.count(), params=params)
-        with tqdm(
-            total=job.total_items, unit=" prospects", disable=options["no_progress"], file=self.stderr._out
-        ) as bar:
-            job = enrichment_batch_run(job_id=job.pk, workers=options["workers"], on_progress=bar.update)
-        if job is None:
-            raise CommandError("That job is already finished or cancelled.")
+        job.refresh_from_db()
+        if options["queue"]:
+            self.stdout.write(f"Queued job {job.pk} ({job.total_items} prospects).")
+            return
         self.stdout.write(
             f"Job {job.pk} {job.status}: {job.processed_items}/{job.total_items} processed, {job.failed_items} failed."
         )
+
+    def _progress(self, total, options):
+        disabled = options["no_progress"] or options["queue"]
+        return tqdm(total=total, unit=" prospects", disable=disabled, file=self.stderr._out)

@@ -17,7 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--channel", choices=["digital", "offline"], default="", help="Default channel")
         parser.add_argument("--country", default="", help="Default ISO country code (default: LU)")
         parser.add_argument("--name", default="", help="Batch name (default: the file name)")
-        parser.add_argument("--resume", type=int, metavar="BATCH_ID", help="Resume an interrupted batch")
+        parser.add_argument(
+            "--resume",
+            type=int,
+            metavar="BATCH_ID",
+            help="Resume an interrupted batch (its job continues where it stopped)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar")
 
     def handle(self, *args, **options):
@@ -43,13 +48,17 @@ class Command(BaseCommand):
                 raise CommandError(f"{path.name}: {exc}") from exc
         with tqdm(unit=" rows", disable=options["no_progress"], file=self.stderr._out) as bar:
             try:
-                services.import_batch_run(batch=batch, on_progress=bar.update)
+                if options["resume"]:
+                    job = services.import_batch_resume(batch=batch, on_progress=bar.update)
+                else:
+                    job = services.import_batch_start(batch=batch, foreground=True, on_progress=bar.update)
             except services.ImportFileError as exc:
                 raise CommandError(str(exc)) from exc
         batch.refresh_from_db()
+        job.refresh_from_db()
         self.stdout.write(
-            f"Batch {batch.pk}: {batch.total_rows} rows — {batch.created_count} created, {batch.updated_count} "
-            f"updated, {batch.duplicate_count} duplicates, {batch.failed_count} failed."
+            f"Job {job.pk} {job.status}. Batch {batch.pk}: {batch.total_rows} rows — {batch.created_count} created, "
+            f"{batch.updated_count} updated, {batch.duplicate_count} duplicates, {batch.failed_count} failed."
         )
         failed = batch.rows.filter(outcome=ImportRow.Outcome.FAILED).order_by("line_number")
         for row in failed[:20]:

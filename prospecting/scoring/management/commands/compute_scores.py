@@ -3,7 +3,7 @@ from tqdm import tqdm
 
 from prospecting.prospects.models import Prospect
 from prospecting.scoring.rules import active_rule_set
-from prospecting.scoring.services import scores_compute_batch, stale_scores_queryset
+from prospecting.scoring.services import scores_batch_start
 
 
 class Command(BaseCommand):
@@ -18,15 +18,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["ids"]:
-            queryset = Prospect.objects.filter(pk__in=options["ids"])
-            missing = set(options["ids"]) - set(queryset.values_list("pk", flat=True))
+            found = Prospect.objects.filter(pk__in=options["ids"]).values_list("pk", flat=True)
+            missing = set(options["ids"]) - set(found)
             if missing:
                 raise CommandError(f"No prospect with id {', '.join(map(str, sorted(missing)))}.")
-        elif options["stale"]:
-            queryset = stale_scores_queryset()
+            params = {"prospect_ids": sorted(set(options["ids"]))}
         else:
-            queryset = Prospect.objects.all()
-        total = queryset.count()
-        with tqdm(total=total, unit=" prospects", disable=options["no_progress"], file=self.stderr._out) as bar:
-            count = scores_compute_batch(queryset=queryset, on_progress=bar.update)
-        self.stdout.write(f"Computed {count} scores (rules {active_rule_set().version}).")
+            params = {"stale": True} if options["stale"] else {"all": True}
+        with tqdm(unit=" prospects", disable=options["no_progress"], file=self.stderr._out) as bar:
+            job = scores_batch_start(params=params, foreground=True, on_progress=bar.update)
+        self.stdout.write(
+            f"Computed {job.processed_items} scores (rules {active_rule_set().version}); job {job.pk} {job.status}."
+        )

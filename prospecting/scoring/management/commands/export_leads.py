@@ -5,9 +5,9 @@ from django.http import QueryDict
 from tqdm import tqdm
 
 from prospecting.core.csv_safety import csv_stream
-from prospecting.prospects.filters import LeadFilter
 from prospecting.prospects.models import Prospect
-from prospecting.prospects.selectors import LEAD_EXPORT_HEADER, leads_export_rows
+from prospecting.scoring.filters import LeadFilter
+from prospecting.scoring.selectors import LEAD_EXPORT_HEADER, leads_export_rows
 
 _OPTIONS = ["min_score", "max_score", "lead_tier", "channel", "status", "has_email", "has_phone", "city", "cms"]
 

@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from prospecting.core.csv_safety import csv_stream
-from prospecting.prospects.filters import LeadFilter
 from prospecting.prospects.models import Prospect
-from prospecting.prospects.selectors import LEAD_EXPORT_HEADER, leads_export_rows
+from prospecting.scoring.filters import LeadFilter
+from prospecting.scoring.selectors import LEAD_EXPORT_HEADER, leads_export_rows
 
 
 def leads_csv_response(*, queryset: object, filename_prefix: str = "leads") -> StreamingHttpResponse:
@@ -26,6 +26,7 @@ def leads_csv_response(*, queryset: object, filename_prefix: str = "leads") -> S
 
 
 class LeadExportView(APIView):
+    required_permissions = {"GET": ["prospects.view_prospect"]}
     filterset_class = LeadFilter  # also documents the query parameters in the OpenAPI schema
 
     @extend_schema(

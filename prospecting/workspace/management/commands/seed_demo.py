@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from prospecting.prospects.demo import demo_data_seed
+from prospecting.workspace.demo import demo_data_seed
 
 
 class Command(BaseCommand):
@@ -10,4 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = get_user_model().objects.filter(is_superuser=True).order_by("id").first()
         count = demo_data_seed(user=user)
+        call_command("loaddata", "discovery_sources", verbosity=0)  # OpenStreetMap and an example directory
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {count} prospects."))

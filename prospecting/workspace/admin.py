@@ -1,0 +1,305 @@
+"""The prospect page: the main working screen of the product, combining every app's part of a prospect
+(contacts, interactions, tech and performance profiles, score). Every save goes through the services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+
+from prospecting.core.admin_writes import ServiceWritesAdmin, ServiceWritesInline
+from prospecting.core.export_formats import SafeCSV, SafeXLSX
+from prospecting.enrichment import steps as enrichment_steps
+from prospecting.enrichment.models import PerformanceProfile, TechProfile
+from prospecting.enrichment.services.batch import enrichment_batch_start
+from prospecting.enrichment.services.full import FULL
+from prospecting.interactions import services as interaction_services
+from prospecting.interactions.models import Interaction
+from prospecting.prospects import admin_views as import_views
+from prospecting.prospects import services
+from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.resources import ProspectResource
+from prospecting.scoring.admin import breakdown_table
+from prospecting.scoring.exports_api import leads_csv_response
+from prospecting.scoring.models import ProspectScore
+from prospecting.scoring.services import scores_batch_start
+from prospecting.workspace import admin_views
+
+
+class ContactInline(ServiceWritesInline, admin.TabularInline):
+    model = ProspectContact
+    extra = 0
+    fields = ["contact_type", "value", "label", "is_primary", "verification_status", "source_url"]
+
+    def service_create(self, request, parent, data):
+        return services.contact_create(prospect=parent, data=data, user=request.user)
+
+    def service_update(self, request, obj, data):
+        return services.contact_update(contact=obj, data=data, user=request.user)
+
+    def service_delete(self, request, obj):
+        services.contact_delete(contact=obj, user=request.user)
+
+
+class InteractionInline(ServiceWritesInline, admin.TabularInline):
+    model = Interaction
+    extra = 0
+    fields = ["interaction_type", "subject", "outcome", "next_action", "next_action_date", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    ordering = ["-created_at"]
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Interaction]:
+        return super().get_queryset(request).select_related("created_by")
+
+    def service_create(self, request, parent, data):
+        return interaction_services.interaction_create(prospect=parent, data=data, user=request.user)
+
+    def service_update(self, request, obj, data):
+        return interaction_services.interaction_update(interaction=obj, data=data, user=request.user)
+
+    def service_delete(self, request, obj):
+        interaction_services.interaction_delete(interaction=obj, user=request.user)
+
+
+class _ReadOnlyProfileInline(admin.StackedInline):
+    extra = 0
+    max_num = 1
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TechProfileInline(_ReadOnlyProfileInline):
+    model = TechProfile
+    fields = [
+        "cms",
+        "cms_version",
+        "server",
+        "hosting_provider",
+        "cdn",
+        "js_framework",
+        "analytics",
+        "ecommerce_platform",
+        "scanned_at",
+    ]
+
+
+class PerformanceProfileInline(_ReadOnlyProfileInline):
+    model = PerformanceProfile
+    fields = [
+        "performance_score",
+        "accessibility_score",
+        "seo_score",
+        "best_practices_score",
+        "largest_contentful_paint_ms",
+        "first_contentful_paint_ms",
+        "total_blocking_time_ms",
+        "cumulative_layout_shift",
+        "page_weight_bytes",
+        "is_mobile_friendly",
+        "provider",
+        "scanned_at",
+    ]
+
+
+class ScoreInline(_ReadOnlyProfileInline):
+    model = ProspectScore
+    fields = [
+        "score",
+        "lead_tier",
+        "lead_type",
+        "summary",
+        "breakdown",
+        "technical_health_score",
+        "modernity_score",
+        "business_value_score",
+        "engagement_score",
+        "intent_level",
+        "buying_signal",
+        "recommended_channel",
+        "rules_version",
+        "computed_at",
+    ]
+    readonly_fields = ["breakdown"]
+
+    @admin.display(description="Why this score")
+    def breakdown(self, obj):
+        return breakdown_table(obj)
+
+
+def _enrichment_action(step):
+    """The admin action that queues a batch of one registry step for the selected prospects."""
+
+    def action(model_admin, request, queryset):
+        model_admin._enqueue(request, queryset, step)
+
+    action.__name__ = f"run_{step.job_type}"
+    live_only = " (live websites)" if step.eligible == enrichment_steps.LIVE_SITE else ""
+    description = (
+        "Full enrichment (HTTP check → tech → performance → contacts → score)"
+        if step is FULL
+        else f"Run {step.label if step.label[:2].isupper() else step.label.lower()}{live_only}"
+    )
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+@admin.register(Prospect)
+class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
+    resource_classes = [ProspectResource]
+    export_formats = [SafeCSV, SafeXLSX]
+    import_export_change_list_template = "admin/prospects/prospect/change_list.html"
+    actions = [
+        *(_enrichment_action(step) for step in [FULL, *enrichment_steps.PIPELINE]),
+        "recompute_scores",
+        "export_leads_csv",
+    ]
+    change_form_template = "admin/prospects/prospect/change_form.html"
+    list_display = [
+        "display_name",
+        "domain_link",
+        "channel",
+        "status",
+        "city",
+        "score_value",
+        "has_website",
+        "created_at",
+    ]
+    list_display_links = ["display_name"]
+    list_filter = ["status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier"]
+    search_fields = ["business_name", "domain_name", "city", "postal_code"]
+    date_hierarchy = "created_at"
+    list_select_related = ["score"]
+    list_per_page = 100
+    show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
+    autocomplete_fields = ["captured_by", "owner"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "last_http_check_at",
+        "last_tech_scan_at",
+        "last_performance_scan_at",
+        "last_contact_scrape_at",
+    ]
+    inlines = [ScoreInline, ContactInline, InteractionInline, TechProfileInline, PerformanceProfileInline]
+    fieldsets = [
+        (None, {"fields": ["channel", "business_name", "domain_name", "status", "source", "owner", "tags"]}),
+        ("Website", {"fields": ["has_website", "uses_https", "http_status_code", "redirect_url"]}),
+        (
+            "Location",
+            {"fields": ["address", "city", "postal_code", "country", "location_lat", "location_lng", "captured_by"]},
+        ),
+        ("Notes", {"fields": ["notes"]}),
+        (
+            "History",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "created_at",
+                    "updated_at",
+                    "last_http_check_at",
+                    "last_tech_scan_at",
+                    "last_performance_scan_at",
+                    "last_contact_scrape_at",
+                ],
+            },
+        ),
+    ]
+
+    @admin.display(description="Name", ordering="business_name")
+    def display_name(self, obj: Prospect) -> str:
+        return obj.display_name
+
+    @admin.display(description="Domain", ordering="domain_name")
+    def domain_link(self, obj: Prospect) -> str:
+        if not obj.domain_name:
+            return "—"
+        return format_html('<a href="https://{0}" target="_blank" rel="noopener noreferrer">{0}</a>', obj.domain_name)
+
+    @admin.display(description="Score", ordering="score__score")
+    def score_value(self, obj: Prospect) -> int | None:
+        score = getattr(obj, "score", None)
+        return score.score if score else None
+
+    def service_create(self, request, parent, data):
+        return services.prospect_create(data=data, user=request.user)
+
+    def service_update(self, request, obj, data):
+        return services.prospect_update(prospect=obj, data=data, user=request.user)
+
+    def service_delete(self, request, obj):
+        services.prospect_delete(prospect=obj, user=request.user)
+
+    def get_urls(self):
+        capture = path("capture/", self.admin_site.admin_view(self.capture_view), name="prospects_prospect_capture")
+        full = path(
+            "<path:object_id>/full-enrichment/",
+            self.admin_site.admin_view(self.full_enrichment_view),
+            name="prospects_prospect_full_enrichment",
+        )
+        return [capture, full, *super().get_urls()]
+
+    def capture_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return admin_views.prospect_capture_view(self, request)
+
+    def import_action(self, request, **kwargs):
+        """The Import button: our import service with its own preview and confirm steps."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        return import_views.prospect_import_view(self, request)
+
+    def process_import(self, request, **kwargs):
+        return self.import_action(request, **kwargs)
+
+    def _enqueue(self, request, queryset, step, force=False):
+        job = enrichment_batch_start(
+            job_type=step.job_type,
+            prospect_ids=list(queryset.values_list("pk", flat=True)),
+            user=request.user,
+            force=force,
+        )
+        self._job_queued_message(request, job, step.label)
+
+    def _job_queued_message(self, request, job, label):
+        url = reverse("admin:core_scanjob_change", args=[job.pk])
+        self.message_user(
+            request,
+            format_html('{} queued for {} prospects: <a href="{}">job #{}</a>.', label, job.total_items, url, job.pk),
+            messages.SUCCESS,
+        )
+
+    def full_enrichment_view(self, request, object_id):
+        """The "Full enrichment" button of the prospect page (and of quick capture): queue it, come back."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        prospect = self.get_object(request, object_id)
+        if prospect is None:
+            raise Http404
+        self._enqueue(
+            request,
+            Prospect.objects.filter(pk=prospect.pk),
+            FULL,
+            force=request.POST.get("force") == "1",
+        )
+        return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
+
+    @admin.action(description="Recompute scores", permissions=["change"])
+    def recompute_scores(self, request, queryset):
+        job = scores_batch_start(
+            params={"prospect_ids": list(queryset.values_list("pk", flat=True))}, user=request.user
+        )
+        self._job_queued_message(request, job, "Score recompute")
+
+    @admin.action(description="Export selected as lead CSV")
+    def export_leads_csv(self, request, queryset):
+        return leads_csv_response(queryset=queryset)
