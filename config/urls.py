@@ -25,5 +25,6 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "prospecting.core.api.api_aware_bad_request"
 handler404 = "prospecting.core.api.api_aware_not_found"
 handler500 = "prospecting.core.api.api_aware_server_error"

@@ -145,6 +145,16 @@ def api_aware_not_found(request: object, exception: Exception | None = None) -> 
     return page_not_found(request, exception)
 
 
+def api_aware_bad_request(request: object, exception: Exception | None = None) -> object:
+    """The 400 page (a SuspiciousOperation such as too many form fields): JSON under /api/ (handler400)."""
+    from django.http import JsonResponse
+    from django.views.defaults import bad_request
+
+    if request.path.startswith("/api/"):  # type: ignore[attr-defined]
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return bad_request(request, exception)
+
+
 def api_aware_server_error(request: object) -> object:
     """The 500 page: JSON under /api/, Django's page elsewhere (settings' handler500)."""
     from django.http import JsonResponse

@@ -106,6 +106,16 @@ def test_an_unknown_api_path_answers_json_not_a_web_page(api_client, settings):
     assert response["Content-Type"] == "application/json"
 
 
+def test_a_form_with_more_fields_than_django_accepts_answers_json_not_a_web_page(api_client, settings):
+    settings.DEBUG = False
+    ids = "&".join(f"prospect_ids={n}" for n in range(1, 1500))  # over DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = api_client.generic(
+        "POST", BASE + "enrichment/tech-scan/batch", ids, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+
+
 def test_the_schema_says_what_can_be_null_and_which_errors_come_back(api_client):
     schema = api_client.get("/api/schema/", {"format": "json"}).json()
     detail = schema["components"]["schemas"]["ProspectDetail"]["properties"]
