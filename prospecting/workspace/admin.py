@@ -24,7 +24,7 @@ from prospecting.prospects import services
 from prospecting.prospects.models import Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
 from prospecting.scoring.admin import breakdown_table
-from prospecting.scoring.exports_api import leads_csv_response
+from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
