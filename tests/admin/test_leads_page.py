@@ -72,7 +72,7 @@ def test_the_page_exports_what_it_shows_as_excel_with_typed_cells(admin_client_l
     assert by_name["Garage Beta"][5] == "Top priority"  # a label, not the code
     assert by_name["Garage Beta"][7] == "+352 621 123 456"  # the phone as typed, no apostrophe
     assert by_name["Garage Beta"][10] == "No website"
-    email_cell = [cell for cell in sheet["G"] if cell.value == "=HYPERLINK(1)@x.lu"][0]
+    email_cell = next(cell for cell in sheet["G"] if cell.value == "=HYPERLINK(1)@x.lu")
     assert email_cell.data_type == "s"  # stays text, never a formula
 
 
