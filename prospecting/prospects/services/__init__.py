@@ -11,6 +11,8 @@ from prospecting.prospects.services.imports import (
     import_batch_run,
     import_batch_start,
     import_file_store,
+    import_preview_discard,
+    import_previews_expire,
     import_upload,
     prospect_import,
 )
@@ -29,6 +31,8 @@ __all__ = [
     "import_batch_run",
     "import_batch_start",
     "import_file_store",
+    "import_preview_discard",
+    "import_previews_expire",
     "import_upload",
     "prospect_create",
     "prospect_delete",
