@@ -14,7 +14,7 @@ from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawReco
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.interactions.models import Interaction
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
-from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
+from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.scoring.models import Lead, ProspectScore
 
 
@@ -166,6 +166,18 @@ class CampaignSendFactory(factory.django.DjangoModelFactory):
     sent_by = factory.SubFactory(StaffUserFactory, username="campaign-sender")
 
 
+class ConversionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversion
+
+    prospect = factory.SubFactory(ProspectFactory, status=Prospect.Status.CONVERTED, source="domain_scan")
+    plan = "business"
+    mrr = 49
+    converted_at = factory.LazyFunction(lambda: timezone.localdate())
+    attributed_source = "domain_scan"
+    days_to_convert = 12
+
+
 class ImportBatchFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ImportBatch
@@ -222,6 +234,7 @@ FACTORY_BY_MODEL = {
     RawRecord: RawRecordFactory,
     ProviderUsage: ProviderUsageFactory,
     Prospect: ProspectFactory,
+    Conversion: ConversionFactory,
     ProspectContact: ProspectContactFactory,
     TechProfile: TechProfileFactory,
     PerformanceProfile: PerformanceProfileFactory,

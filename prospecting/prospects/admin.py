@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.prospects import services
 from prospecting.prospects.admin_views import import_next_steps
-from prospecting.prospects.models import ImportBatch, ImportRow, ProspectContact
+from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, ProspectContact
 from prospecting.prospects.selectors import prospects_created_by_import
 
 
@@ -154,3 +154,54 @@ class ImportRowAdmin(admin.ModelAdmin):
     autocomplete_fields = ["prospect"]
     raw_id_fields = ["batch"]
     show_full_result_count = False
+
+
+@admin.register(Conversion)
+class ConversionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
+    """Won prospects with plan and revenue; a new one converts its prospect through the status pipeline."""
+
+    list_display = [
+        "prospect",
+        "plan",
+        "mrr",
+        "lifetime_value",
+        "converted_at",
+        "attributed_source",
+        "days_to_convert",
+        "created_by",
+    ]
+    list_filter = ["plan", "attributed_source"]
+    search_fields = ["prospect__business_name", "prospect__domain_name", "plan"]
+    list_select_related = ["prospect", "created_by"]
+    autocomplete_fields = ["prospect"]
+    readonly_fields = ["first_contact_at", "days_to_convert", "created_by", "created_at", "updated_at"]
+    date_hierarchy = "converted_at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "prospect"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # undo a sale by changing the prospect's status (an override with a reason)
+
+    def _convert(self, request, prospect, data):
+        fields = ["plan", "mrr", "lifetime_value", "converted_at", "attributed_source"]
+        return services.prospect_convert(
+            prospect=prospect, user=request.user, **{name: data[name] for name in fields if name in data}
+        )
+
+    def service_create(self, request, parent, data):
+        return self._convert(request, data.pop("prospect"), data)
+
+    def service_update(self, request, obj, data):
+        current = {
+            "plan": obj.plan,
+            "mrr": obj.mrr,
+            "lifetime_value": obj.lifetime_value,
+            "converted_at": obj.converted_at,
+            "attributed_source": obj.attributed_source,
+        }
+        return self._convert(request, obj.prospect, {**current, **data})
+
+    def service_delete(self, request, obj):
+        raise PermissionError("Conversions are not deleted")

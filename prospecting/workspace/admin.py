@@ -31,6 +31,7 @@ from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
+from prospecting.workspace.forms import ProspectAdminForm
 
 
 class ContactInline(ServiceWritesInline, admin.TabularInline):
@@ -196,8 +197,10 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
         "last_contact_scrape_at",
     ]
     inlines = [ScoreInline, ContactInline, InteractionInline, TechProfileInline, PerformanceProfileInline]
+    form = ProspectAdminForm
     fieldsets = [
-        (None, {"fields": ["channel", "business_name", "domain_name", "status", "source", "owner", "tags"]}),
+        (None, {"fields": ["channel", "business_name", "domain_name", "source", "owner", "tags"]}),
+        ("Status", {"fields": ["status", "status_override", "status_reason"]}),
         ("Website", {"fields": ["has_website", "uses_https", "http_status_code", "redirect_url"]}),
         (
             "Location",
@@ -236,10 +239,16 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
         return score.score if score else None
 
     def service_create(self, request, parent, data):
+        data.pop("status_override", None)
+        data.pop("status_reason", None)
         return services.prospect_create(data=data, user=request.user)
 
     def service_update(self, request, obj, data):
-        return services.prospect_update(prospect=obj, data=data, user=request.user)
+        override = bool(data.pop("status_override", False))
+        reason = data.pop("status_reason", "") or ""
+        return services.prospect_update(
+            prospect=obj, data=data, user=request.user, status_reason=reason, status_override=override
+        )
 
     def service_delete(self, request, obj):
         services.prospect_delete(prospect=obj, user=request.user)
