@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from prospecting.core.admin_paging import LargeTablePaginator, cached_values_filter
 from prospecting.core.admin_writes import ServiceWritesAdmin, ServiceWritesInline
 from prospecting.core.export_formats import SafeCSV, SafeXLSX
 from prospecting.enrichment import steps as enrichment_steps
@@ -26,6 +27,7 @@ from prospecting.prospects import services
 from prospecting.prospects.admin import CreatedByImportFilter
 from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
+from prospecting.prospects.selectors import prospects_search
 from prospecting.scoring.admin import breakdown_table
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
@@ -179,11 +181,13 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
     ]
     list_display_links = ["display_name"]
     list_filter = [
-        "status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier",
+        "status", "channel", "has_website", "uses_https", cached_values_filter("country", "country"),
+        cached_values_filter("source", "source"), "score__lead_tier", ("created_at", admin.DateFieldListFilter),
         CreatedByImportFilter,
     ]  # fmt: skip
-    search_fields = ["business_name", "domain_name", "city", "postal_code"]
-    date_hierarchy = "created_at"
+    paginator = LargeTablePaginator
+    search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
+    search_help_text = "Name, domain, city, e-mail or phone"
     list_select_related = ["score"]
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
@@ -237,6 +241,9 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
     def score_value(self, obj: Prospect) -> int | None:
         score = getattr(obj, "score", None)
         return score.score if score else None
+
+    def get_search_results(self, request, queryset, search_term):
+        return prospects_search(queryset, search_term), False
 
     def service_create(self, request, parent, data):
         data.pop("status_override", None)
