@@ -256,6 +256,9 @@ SPECTACULAR_SETTINGS = {
         "ProspectStatusEnum": "prospecting.prospects.models.ProspectStatus",
         "JobStatusEnum": "prospecting.core.models.ScanJob.Status",
         "ImportBatchStatusEnum": "prospecting.prospects.models.ImportBatch.Status",
+        "CampaignChannelEnum": "prospecting.outreach.models.CampaignTemplate.Channel",
+        "ProspectChannelEnum": "prospecting.prospects.models.ProspectChannel",
+        "CampaignSendStatusEnum": "prospecting.outreach.models.CampaignSend.Status",
     },
     # Every operation may answer 400 (bad input) and, on a path with an id, 404: say so in the schema.
     "POSTPROCESSING_HOOKS": [

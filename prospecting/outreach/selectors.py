@@ -120,9 +120,14 @@ def _stats(queryset: QuerySet) -> dict[str, int]:
     )
 
 
-def send_stats(*, template: CampaignTemplate | None = None, sequence_id: int | None = None) -> dict[str, int]:
-    """Sent, skipped, opened, clicked, bounced, unsubscribed ... of a template or a sequence (or of all)."""
-    queryset = CampaignSend.objects.all()
+def send_stats(
+    *,
+    template: CampaignTemplate | None = None,
+    sequence_id: int | None = None,
+    queryset: QuerySet[CampaignSend] | None = None,
+) -> dict[str, int]:
+    """Sent, skipped, opened, clicked, bounced, unsubscribed ... of a template or a sequence (or of a set)."""
+    queryset = queryset if queryset is not None else CampaignSend.objects.all()
     if template is not None:
         queryset = queryset.filter(template=template)
     if sequence_id is not None:

@@ -254,13 +254,18 @@ def _chunks(rows: Iterator[PlannedRow], size: int) -> Iterator[list[PlannedRow]]
         yield chunk
 
 
-def sends_start(*, send_ids: list[int], user: User = None) -> ScanJob:
-    """A job for queued rows that exist already (due waiting messages, sequence steps)."""
+def sends_start(*, send_ids: list[int], user: User = None, foreground: bool = False) -> ScanJob:
+    """A job for queued rows that exist already (due waiting messages, sequence steps); `foreground` runs it
+    here (commands), else the workers do."""
     with transaction.atomic():
         job = job_create(job_type=ScanJob.JobType.CAMPAIGN_SEND, task=campaign_send_job, params={}, user=user)
         moved = CampaignSend.objects.filter(pk__in=send_ids, status=Status.QUEUED).update(job=job)
         ScanJob.objects.filter(pk=job.pk).update(total_items=moved)
-    job_resume(job=job)
+    if foreground:
+        job_run(job_id=job.pk)
+    else:
+        job_resume(job=job)
+    job.refresh_from_db()
     return job
 
 

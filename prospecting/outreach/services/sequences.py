@@ -175,7 +175,7 @@ def enrolments_exit_skipped() -> int:
     )
 
 
-def outreach_tick(*, user: User = None) -> dict[str, Any]:
+def outreach_tick(*, user: User = None, foreground: bool = False) -> dict[str, Any]:
     """What the outreach schedule does every few minutes: sequence exits, due steps, and messages whose wait
     (sending window, caps, failing account) is over are handed to a send job."""
     from prospecting.outreach.services.sending import sends_due, sends_start
@@ -185,7 +185,7 @@ def outreach_tick(*, user: User = None) -> dict[str, Any]:
     step_ids = sequence_steps_queue()
     due_ids = sends_due()
     ids = list(dict.fromkeys(step_ids + due_ids))
-    job = sends_start(send_ids=ids, user=user) if ids else None
+    job = sends_start(send_ids=ids, user=user, foreground=foreground) if ids else None
     return {
         "exits": {str(key): value for key, value in exits.items()},
         "queued": len(ids),
