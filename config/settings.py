@@ -209,6 +209,18 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Prospecting <prospecting@localhost>")
 
+# --- Outreach (README "Outreach") ------------------------------------------------------------------------
+# Links in messages (unsubscribe, open pixel, click redirect) are built from SITE_URL: use the public https URL.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+OUTREACH_SENDER_NAME = env_str("OUTREACH_SENDER_NAME")  # {sender_name} without a sender account
+OUTREACH_MESSAGE_ID_DOMAIN = env_str("OUTREACH_MESSAGE_ID_DOMAIN")  # empty: SITE_URL's host
+OUTREACH_TRACK_OPENS = env_bool("OUTREACH_TRACK_OPENS", default=True)
+OUTREACH_TRACK_CLICKS = env_bool("OUTREACH_TRACK_CLICKS", default=True)
+OUTREACH_SEND_CONNECTIONS = env_int("OUTREACH_SEND_CONNECTIONS", 4)  # SMTP connections per account per job
+OUTREACH_CHUNK_SIZE = env_int("OUTREACH_CHUNK_SIZE", 200)  # messages claimed and recorded per round trip
+OUTREACH_RETRY_MINUTES = env_int("OUTREACH_RETRY_MINUTES", 15)  # wait when every account failed
+OUTREACH_TICK_MINUTES = env_int("OUTREACH_TICK_MINUTES", 5)  # sequences and waiting messages (schedule)
+
 # --- API ----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -244,6 +256,9 @@ SPECTACULAR_SETTINGS = {
         "ProspectStatusEnum": "prospecting.prospects.models.ProspectStatus",
         "JobStatusEnum": "prospecting.core.models.ScanJob.Status",
         "ImportBatchStatusEnum": "prospecting.prospects.models.ImportBatch.Status",
+        "CampaignChannelEnum": "prospecting.outreach.models.CampaignTemplate.Channel",
+        "ProspectChannelEnum": "prospecting.prospects.models.ProspectChannel",
+        "CampaignSendStatusEnum": "prospecting.outreach.models.CampaignSend.Status",
     },
     # Every operation may answer 400 (bad input) and, on a path with an id, 404: say so in the schema.
     "POSTPROCESSING_HOOKS": [

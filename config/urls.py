@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/admin/prospecting/", include("prospecting.api_urls")),
+    path("m/", include("prospecting.outreach.public_urls")),  # public: links in messages (signed)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -22,6 +22,8 @@ from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.full import FULL
 from prospecting.interactions import services as interaction_services
 from prospecting.interactions.models import Interaction
+from prospecting.outreach.admin import OUTREACH_PROSPECT_ACTIONS
+from prospecting.outreach.admin_actions import SendCampaignMixin
 from prospecting.prospects import admin_views as import_views
 from prospecting.prospects import services
 from prospecting.prospects.admin import CreatedByImportFilter
@@ -159,7 +161,7 @@ def _enrichment_action(step):
 
 
 @admin.register(Prospect)
-class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
+class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmin):
     resource_classes = [ProspectResource]
     export_formats = [SafeCSV, SafeXLSX]
     import_export_change_list_template = "admin/prospects/prospect/change_list.html"
@@ -167,6 +169,7 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
         *(_enrichment_action(step) for step in [FULL, *enrichment_steps.PIPELINE]),
         "recompute_scores",
         "export_leads_csv",
+        *OUTREACH_PROSPECT_ACTIONS,
     ]
     change_form_template = "admin/prospects/prospect/change_form.html"
     list_display = [
