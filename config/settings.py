@@ -341,6 +341,13 @@ ENRICHMENT_DNS_NAMESERVERS = env_list("ENRICHMENT_DNS_NAMESERVERS")  # default: 
 ENRICHMENT_DNS_TIMEOUT = float(env_str("ENRICHMENT_DNS_TIMEOUT", "3"))
 ENRICHMENT_FRESHNESS_DAYS = env_int("ENRICHMENT_FRESHNESS_DAYS", 30)  # full enrichment skips fresher steps
 ENRICHMENT_CONTACT_PAGES = env_int("ENRICHMENT_CONTACT_PAGES", 5)  # pages beyond the home page per contact scrape
+# A check that could not be made (timeout, refused, resolver failing) is retried after this many hours.
+ENRICHMENT_RETRY_AFTER_HOURS = float(env_str("ENRICHMENT_RETRY_AFTER_HOURS", "6"))
+# Resolver outage: when at least this share of a batch chunk (of at least MIN names) fails DNS, these names,
+# which must resolve, are looked up; if none does, the job pauses and leaves the chunk untouched.
+ENRICHMENT_RESOLVER_OUTAGE_SHARE = float(env_str("ENRICHMENT_RESOLVER_OUTAGE_SHARE", "0.9"))
+ENRICHMENT_RESOLVER_OUTAGE_MIN = env_int("ENRICHMENT_RESOLVER_OUTAGE_MIN", 10)
+ENRICHMENT_RESOLVER_CANARIES = env_list("ENRICHMENT_RESOLVER_CANARIES", "gouvernement.lu,google.com,wikipedia.org")
 ENRICHMENT_MX_CHECK = env_bool("ENRICHMENT_MX_CHECK", default=False)  # mark e-mail domains that cannot receive mail
 # Performance audits: builtin (default, no third party), pagespeed (Google PSI API v5) or lighthouse (local CLI).
 PERFORMANCE_PROVIDER = env_str("PERFORMANCE_PROVIDER", "builtin")

@@ -89,6 +89,11 @@ class _ReadOnlyProfileInline(admin.StackedInline):
 class TechProfileInline(_ReadOnlyProfileInline):
     model = TechProfile
     fields = [
+        "check_result",
+        "check_message",
+        "check_retry_at",
+        "certificate_valid",
+        "certificate_problem",
         "cms",
         "cms_version",
         "server",
@@ -98,6 +103,7 @@ class TechProfileInline(_ReadOnlyProfileInline):
         "analytics",
         "ecommerce_platform",
         "scanned_at",
+        "scan_mode",
     ]
 
 
