@@ -12,7 +12,26 @@ from django.template.response import TemplateResponse
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.prospects import services
+from prospecting.prospects.admin_views import import_next_steps
 from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, ProspectContact
+from prospecting.prospects.selectors import prospects_created_by_import
+
+
+class CreatedByImportFilter(admin.SimpleListFilter):
+    """Prospects list filter: those an import created (the batch page links here)."""
+
+    title = "created by import"
+    parameter_name = "import_batch"
+
+    def lookups(self, request, model_admin):
+        recent = ImportBatch.objects.filter(created_count__gt=0).order_by("-created_at")[:10]
+        return [(str(batch.pk), f"{batch.name} ({batch.created_at:%Y-%m-%d})") for batch in recent]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit() and len(value) < 19:
+            return queryset.filter(pk__in=prospects_created_by_import(int(value)))
+        return queryset
 
 
 @admin.register(ProspectContact)
@@ -87,6 +106,24 @@ class ImportBatchAdmin(admin.ModelAdmin):
     ]
     inlines = [ImportRowInline]
     actions = ["revert_batches"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["next_steps", "name", "source_file", "settings", *self.readonly_fields]
+
+    def get_fields(self, request, obj=None):
+        return ["next_steps", "name", "status", "total_rows", "created_count", "updated_count",
+                "duplicate_count", "failed_count", "uploaded_by", "created_at", "completed_at", "settings",
+                "source_file"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False  # batches come from the Import page, the API and the command
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a batch is a record of what happened: its page is read-only
+
+    @admin.display(description="Next steps")
+    def next_steps(self, obj):
+        return import_next_steps(obj)
 
     @admin.action(description="Revert: delete the prospects these imports created", permissions=["delete"])
     def revert_batches(self, request, queryset):

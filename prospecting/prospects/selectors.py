@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.models import ImportRow, Prospect, ProspectContact
 
 
 def primary_contact_value(contact_type: str) -> Subquery:
@@ -43,3 +43,10 @@ def prospects_visible_to(
     here (or from `prospect_visibility_q` for rows that belong to a prospect)."""
     queryset = Prospect.objects.all() if queryset is None else queryset
     return queryset.filter(prospect_visibility_q(user))
+
+
+def prospects_created_by_import(batch_id: int) -> QuerySet[ImportRow]:
+    """The ids of the prospects an import batch created (a subquery: any number of rows)."""
+    return ImportRow.objects.filter(
+        batch_id=batch_id, outcome=ImportRow.Outcome.CREATED, prospect__isnull=False
+    ).values("prospect_id")

@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
@@ -22,11 +24,12 @@ from prospecting.interactions.forms import InteractionLogForm
 from prospecting.interactions.models import Interaction
 from prospecting.prospects import admin_views as import_views
 from prospecting.prospects import services
-from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.admin import CreatedByImportFilter
+from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
 from prospecting.prospects.selectors import prospects_visible_to
 from prospecting.scoring.admin import breakdown_table
-from prospecting.scoring.exports_api import leads_csv_response
+from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
@@ -178,7 +181,10 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
         "created_at",
     ]
     list_display_links = ["display_name"]
-    list_filter = ["status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier"]
+    list_filter = [
+        "status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier",
+        CreatedByImportFilter,
+    ]  # fmt: skip
     search_fields = ["business_name", "domain_name", "city", "postal_code"]
     date_hierarchy = "created_at"
     list_select_related = ["score"]
@@ -257,12 +263,17 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
             self.admin_site.admin_view(self.full_enrichment_view),
             name="prospects_prospect_full_enrichment",
         )
+        enrich_import = path(
+            "enrich-import/<int:batch_id>/",
+            self.admin_site.admin_view(self.enrich_import_view),
+            name="prospects_prospect_enrich_import",
+        )
         log = path(
             "<path:object_id>/log-interaction/",
             self.admin_site.admin_view(self.log_interaction_view),
             name="prospects_prospect_log_interaction",
         )
-        return [capture, full, log, *super().get_urls()]
+        return [capture, full, enrich_import, log, *super().get_urls()]
 
     def get_queryset(self, request):
         return prospects_visible_to(request.user, super().get_queryset(request))
@@ -351,6 +362,23 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
             force=request.POST.get("force") == "1",
         )
         return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
+
+    def enrich_import_view(self, request, batch_id):
+        """ "Enrich them" after an import: confirm, then full enrichment of the prospects it created."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        if request.method == "POST":
+            job = enrichment_batch_start(job_type=FULL.job_type, filters={"import_batch": batch.pk}, user=request.user)
+            self._job_queued_message(request, job, FULL.label)
+            return HttpResponseRedirect(reverse("admin:core_scanjob_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Enrich the prospects created by {batch.name}?",
+            "batch": batch,
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
     @admin.action(description="Recompute scores", permissions=["change"])
     def recompute_scores(self, request, queryset):

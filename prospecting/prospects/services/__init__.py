@@ -12,6 +12,8 @@ from prospecting.prospects.services.imports import (
     import_batch_run,
     import_batch_start,
     import_file_store,
+    import_preview_discard,
+    import_previews_expire,
     import_upload,
     prospect_import,
 )
@@ -36,6 +38,8 @@ __all__ = [
     "import_batch_run",
     "import_batch_start",
     "import_file_store",
+    "import_preview_discard",
+    "import_previews_expire",
     "import_upload",
     "prospect_convert",
     "prospect_create",
