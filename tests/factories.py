@@ -12,7 +12,7 @@ from django.utils import timezone
 from prospecting.core.models import ActivityLog, ScanJob
 from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawRecord
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
-from prospecting.interactions.models import Interaction
+from prospecting.interactions.models import FollowUp, Interaction
 from prospecting.outreach.models import (
     CampaignSend,
     CampaignTemplate,
@@ -132,6 +132,13 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     next_action = "Send proposal"
     next_action_date = factory.LazyFunction(lambda: timezone.now().date())
     created_by = factory.SubFactory(StaffUserFactory, username="interaction-author")
+
+
+class FollowUpFactory(InteractionFactory):
+    class Meta:
+        model = FollowUp
+
+    follow_up_owner = factory.SubFactory(StaffUserFactory, username="staff")
 
 
 class ScanJobFactory(factory.django.DjangoModelFactory):
@@ -307,6 +314,7 @@ FACTORY_BY_MODEL = {
     ProspectScore: ProspectScoreFactory,
     Lead: LeadFactory,
     Interaction: InteractionFactory,
+    FollowUp: FollowUpFactory,
     ScanJob: ScanJobFactory,
     ActivityLog: ActivityLogFactory,
     CampaignTemplate: CampaignTemplateFactory,

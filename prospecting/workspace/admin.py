@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -21,6 +21,7 @@ from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.full import FULL
 from prospecting.interactions import services as interaction_services
+from prospecting.interactions.forms import InteractionLogForm
 from prospecting.interactions.models import Interaction
 from prospecting.outreach.admin import OUTREACH_PROSPECT_ACTIONS
 from prospecting.outreach.admin_actions import SendCampaignMixin
@@ -29,13 +30,14 @@ from prospecting.prospects import services
 from prospecting.prospects.admin import CreatedByImportFilter
 from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
-from prospecting.prospects.selectors import prospects_search
+from prospecting.prospects.selectors import prospects_search, prospects_visible_to
 from prospecting.scoring.admin import breakdown_table
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
 from prospecting.workspace.forms import ProspectAdminForm
+from prospecting.workspace.selectors import prospect_timeline
 
 
 class ContactInline(ServiceWritesInline, admin.TabularInline):
@@ -281,7 +283,54 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             self.admin_site.admin_view(self.enrich_import_view),
             name="prospects_prospect_enrich_import",
         )
-        return [capture, full, enrich_import, *super().get_urls()]
+        log = path(
+            "<path:object_id>/log-interaction/",
+            self.admin_site.admin_view(self.log_interaction_view),
+            name="prospects_prospect_log_interaction",
+        )
+        return [capture, full, enrich_import, log, *super().get_urls()]
+
+    def get_queryset(self, request):
+        return prospects_visible_to(request.user, super().get_queryset(request))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        prospect = self.get_object(request, object_id)
+        if prospect is not None:
+            extra_context["timeline"] = prospect_timeline(prospect_id=prospect.pk)
+            if request.user.has_perm("interactions.add_interaction"):
+                extra_context["log_form"] = InteractionLogForm()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def log_interaction_view(self, request, object_id):
+        """The "Log interaction" form at the top of the prospect page (and of quick capture): logs it without
+        saving the prospect form, then comes back to where it was sent from."""
+        if request.method != "POST" or not request.user.has_perm("interactions.add_interaction"):
+            raise PermissionDenied
+        prospect = self.get_object(request, object_id)
+        if prospect is None:
+            raise Http404
+        back = reverse("admin:prospects_prospect_change", args=[prospect.pk])
+        if request.POST.get("next") == "capture":
+            back = reverse("admin:prospects_prospect_capture")
+        form = InteractionLogForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label or field if field in form.fields else ""
+                self.message_user(request, f"Interaction not logged. {label}: {' '.join(errors)}", messages.ERROR)
+            return HttpResponseRedirect(back)
+        try:
+            interaction = interaction_services.interaction_create(
+                prospect=prospect, data=form.service_data(), user=request.user
+            )
+        except ValidationError as exc:
+            self.message_user(request, "Interaction not logged: " + "; ".join(exc.messages), messages.ERROR)
+        else:
+            due = f", follow-up due {interaction.next_action_date:%d %b %Y}" if interaction.next_action_date else ""
+            self.message_user(
+                request, f"{interaction.get_interaction_type_display()} logged on {prospect}{due}.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(back)
 
     def capture_view(self, request):
         if not self.has_add_permission(request):
