@@ -73,6 +73,16 @@ class ProspectScoreAdmin(admin.ModelAdmin):
         return breakdown_table(obj)
 
 
+class LeadPaginator(LargeTablePaginator):
+    """The unfiltered leads list reads each page's ids from the scores' best-first index alone (no join with
+    the prospects until the page's hundred rows): page 5,000 of a million costs about what page 1 does."""
+
+    def page_ids(self, bottom, top):
+        return ProspectScore.objects.order_by("-score", "-prospect_id").values_list("prospect_id", flat=True)[
+            bottom:top
+        ]
+
+
 class PresetFilter(admin.SimpleListFilter):
     title = "preset"
     parameter_name = "preset"
@@ -116,6 +126,11 @@ class LeadAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return prospects_search(queryset, search_term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        unfiltered = set(request.GET) <= {"p"}  # no filter, search or other order: the scores' index serves
+        paginator = LeadPaginator if unfiltered else LargeTablePaginator
+        return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def has_add_permission(self, request):
         return False
