@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 
 
 @admin.register(CampaignTemplate)
@@ -12,7 +13,7 @@ class CampaignTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignSend)
-class CampaignSendAdmin(admin.ModelAdmin):
+class CampaignSendAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "template", "prospect", "recipient", "channel", "status", "sent_at", "sent_by"]
     list_filter = ["status", "channel", "template"]
     search_fields = ["recipient", "rendered_subject", "prospect__business_name", "prospect__domain_name"]

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 from prospecting.scoring.exports import leads_csv_response, leads_xlsx_response
 from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
@@ -46,7 +47,7 @@ def breakdown_table(score: ProspectScore | None) -> str:
 
 
 @admin.register(ProspectScore)
-class ProspectScoreAdmin(admin.ModelAdmin):
+class ProspectScoreAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "prospect",
         "score",
@@ -87,7 +88,8 @@ class PresetFilter(admin.SimpleListFilter):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
+    prospect_path = ""
     list_display = [
         "name",
         "domain_name",
