@@ -4,7 +4,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from prospecting.core.admin_paging import LargeTablePaginator
-from prospecting.prospects.selectors import prospects_search
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
+from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_search
 from prospecting.scoring.exports import leads_csv_response, leads_xlsx_response
 from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
@@ -48,7 +49,7 @@ def breakdown_table(score: ProspectScore | None) -> str:
 
 
 @admin.register(ProspectScore)
-class ProspectScoreAdmin(admin.ModelAdmin):
+class ProspectScoreAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "prospect",
         "score",
@@ -99,7 +100,8 @@ class PresetFilter(admin.SimpleListFilter):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
+    prospect_path = ""
     list_display = [
         "name",
         "domain_name",
@@ -128,7 +130,8 @@ class LeadAdmin(admin.ModelAdmin):
         return prospects_search(queryset, search_term), False
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        unfiltered = set(request.GET) <= {"p"}  # no filter, search or other order: the scores' index serves
+        # No filter, search or other order, and every prospect visible: the scores' index alone serves.
+        unfiltered = set(request.GET) <= {"p"} and request.user.has_perm(VIEW_ALL_PERMISSION)
         paginator = LeadPaginator if unfiltered else LargeTablePaginator
         return paginator(queryset, per_page, orphans, allow_empty_first_page)
 

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,6 +17,7 @@ from import_export.admin import ImportExportModelAdmin
 from prospecting.core.admin_paging import LargeTablePaginator, cached_values_filter
 from prospecting.core.admin_writes import ServiceWritesAdmin, ServiceWritesInline
 from prospecting.core.export_formats import SafeCSV, SafeXLSX
+from prospecting.core.models import ActivityLog
 from prospecting.enrichment import steps as enrichment_steps
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.enrichment.services.batch import enrichment_batch_start
@@ -30,13 +32,13 @@ from prospecting.prospects import services
 from prospecting.prospects.admin import CreatedByImportFilter
 from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
-from prospecting.prospects.selectors import prospects_search, prospects_visible_to
+from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_search, prospects_visible_to
 from prospecting.scoring.admin import breakdown_table
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
-from prospecting.workspace.forms import ProspectAdminForm
+from prospecting.workspace.forms import AssignOwnerForm, ProspectAdminForm
 from prospecting.workspace.selectors import prospect_timeline
 
 
@@ -178,6 +180,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "recompute_scores",
         "export_leads_csv",
         *OUTREACH_PROSPECT_ACTIONS,
+        "assign_owner",
     ]
     change_form_template = "admin/prospects/prospect/change_form.html"
     list_display = [
@@ -395,6 +398,31 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
+    @admin.action(description="Assign owner", permissions=["change"])
+    def assign_owner(self, request, queryset):
+        form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            owner = form.cleaned_data["owner"]
+            changed = services.prospects_assign_owner(
+                prospect_ids=queryset.values_list("pk", flat=True).iterator(chunk_size=5000),
+                owner=owner,
+                user=request.user,
+            )
+            name = owner.get_username() if owner else "nobody"
+            self.message_user(request, f"{changed} prospects now belong to {name}.", messages.SUCCESS)
+            return None
+        select_across = request.POST.get("select_across") == "1"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Assign owner",
+            "form": form,
+            "select_across": select_across,
+            "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "count": queryset.count(),
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/assign_owner.html", context)
+
     @admin.action(description="Recompute scores", permissions=["change"])
     def recompute_scores(self, request, queryset):
         job = scores_batch_start(
@@ -405,3 +433,49 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     @admin.action(description="Export selected as lead CSV")
     def export_leads_csv(self, request, queryset):
         return leads_csv_response(queryset=queryset)
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(admin.ModelAdmin):
+    """Who did what and when, across the product (registered here: it links entries to the prospects the user
+    may see). Filter by action, kind of record, person, date, or one prospect (`?prospect_id=`)."""
+
+    list_display = ["created_at", "action", "prospect_link", "content_type", "object_id", "description", "actor"]
+    list_filter = ["action", "content_type", ("actor", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = ["description", "object_id"]
+    list_select_related = ["content_type", "actor"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "content_type",
+        "object_id",
+        "prospect_id",
+        "action",
+        "description",
+        "metadata",
+        "actor",
+        "created_at",
+    ]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm(VIEW_ALL_PERMISSION):
+            return queryset
+        visible = prospects_visible_to(request.user).values("pk")
+        return queryset.filter(Q(prospect_id__isnull=True) | Q(prospect_id__in=visible))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "prospect_id" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="Prospect", ordering="prospect_id")
+    def prospect_link(self, obj: ActivityLog) -> str:
+        if obj.prospect_id is None:
+            return "—"
+        url = reverse("admin:prospects_prospect_change", args=[obj.prospect_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.prospect_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
