@@ -372,5 +372,7 @@ SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 5000)  # prospects read and w
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 # Uploads (admin and API) larger than this are refused with a message; bigger files: `manage.py import_prospects`.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# An import previewed in the admin but never confirmed (nor cancelled) is discarded, with its file, after this.
+IMPORT_PREVIEW_KEEP_HOURS = env_int("IMPORT_PREVIEW_KEEP_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -23,7 +23,7 @@ from prospecting.outreach.models import (
     SequenceEnrolment,
     SequenceStep,
 )
-from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
+from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.scoring.models import Lead, ProspectScore
 
 
@@ -232,6 +232,18 @@ class SequenceEnrolmentFactory(factory.django.DjangoModelFactory):
     prospect = factory.SubFactory(ProspectFactory)
 
 
+class ConversionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversion
+
+    prospect = factory.SubFactory(ProspectFactory, status=Prospect.Status.CONVERTED, source="domain_scan")
+    plan = "business"
+    mrr = 49
+    converted_at = factory.LazyFunction(lambda: timezone.localdate())
+    attributed_source = "domain_scan"
+    days_to_convert = 12
+
+
 class ImportBatchFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ImportBatch
@@ -288,6 +300,7 @@ FACTORY_BY_MODEL = {
     RawRecord: RawRecordFactory,
     ProviderUsage: ProviderUsageFactory,
     Prospect: ProspectFactory,
+    Conversion: ConversionFactory,
     ProspectContact: ProspectContactFactory,
     TechProfile: TechProfileFactory,
     PerformanceProfile: PerformanceProfileFactory,

@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospects_created_by_import
 
 
 class ProspectFilter(django_filters.FilterSet):
@@ -19,10 +20,16 @@ class ProspectFilter(django_filters.FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     search = django_filters.CharFilter(method="filter_search", label="Search name, domain, city")
+    import_batch = django_filters.NumberFilter(
+        method="filter_import_batch", min_value=1, max_value=2**63 - 1, label="Created by this import batch"
+    )
 
     class Meta:
         model = Prospect
         fields = ["status", "channel", "country", "city", "source", "has_website"]
+
+    def filter_import_batch(self, queryset: QuerySet[Prospect], name: str, value: int | None) -> QuerySet[Prospect]:
+        return queryset.filter(pk__in=prospects_created_by_import(int(value))) if value else queryset
 
     def filter_search(self, queryset: QuerySet[Prospect], name: str, value: str) -> QuerySet[Prospect]:
         value = value.strip()

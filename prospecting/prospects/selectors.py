@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.models import ImportRow, Prospect, ProspectContact
 
 
 def primary_contact_value(contact_type: str) -> Subquery:
@@ -16,3 +16,10 @@ def primary_contact_value(contact_type: str) -> Subquery:
 def prospect_home_url(prospect: Prospect) -> str:
     """Where a prospect's site lives: the HTTP check's final URL, else its domain on the scheme it serves."""
     return prospect.redirect_url or f"{'https' if prospect.uses_https else 'http'}://{prospect.domain_name}/"
+
+
+def prospects_created_by_import(batch_id: int) -> QuerySet[ImportRow]:
+    """The ids of the prospects an import batch created (a subquery: any number of rows)."""
+    return ImportRow.objects.filter(
+        batch_id=batch_id, outcome=ImportRow.Outcome.CREATED, prospect__isnull=False
+    ).values("prospect_id")

@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
@@ -23,13 +25,15 @@ from prospecting.outreach.admin import OUTREACH_PROSPECT_ACTIONS
 from prospecting.outreach.admin_actions import SendCampaignMixin
 from prospecting.prospects import admin_views as import_views
 from prospecting.prospects import services
-from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.admin import CreatedByImportFilter
+from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
 from prospecting.scoring.admin import breakdown_table
-from prospecting.scoring.exports_api import leads_csv_response
+from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
+from prospecting.workspace.forms import ProspectAdminForm
 
 
 class ContactInline(ServiceWritesInline, admin.TabularInline):
@@ -177,7 +181,10 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "created_at",
     ]
     list_display_links = ["display_name"]
-    list_filter = ["status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier"]
+    list_filter = [
+        "status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier",
+        CreatedByImportFilter,
+    ]  # fmt: skip
     search_fields = ["business_name", "domain_name", "city", "postal_code"]
     date_hierarchy = "created_at"
     list_select_related = ["score"]
@@ -193,8 +200,10 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "last_contact_scrape_at",
     ]
     inlines = [ScoreInline, ContactInline, InteractionInline, TechProfileInline, PerformanceProfileInline]
+    form = ProspectAdminForm
     fieldsets = [
-        (None, {"fields": ["channel", "business_name", "domain_name", "status", "source", "owner", "tags"]}),
+        (None, {"fields": ["channel", "business_name", "domain_name", "source", "owner", "tags"]}),
+        ("Status", {"fields": ["status", "status_override", "status_reason"]}),
         ("Website", {"fields": ["has_website", "uses_https", "http_status_code", "redirect_url"]}),
         (
             "Location",
@@ -233,10 +242,16 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         return score.score if score else None
 
     def service_create(self, request, parent, data):
+        data.pop("status_override", None)
+        data.pop("status_reason", None)
         return services.prospect_create(data=data, user=request.user)
 
     def service_update(self, request, obj, data):
-        return services.prospect_update(prospect=obj, data=data, user=request.user)
+        override = bool(data.pop("status_override", False))
+        reason = data.pop("status_reason", "") or ""
+        return services.prospect_update(
+            prospect=obj, data=data, user=request.user, status_reason=reason, status_override=override
+        )
 
     def service_delete(self, request, obj):
         services.prospect_delete(prospect=obj, user=request.user)
@@ -248,7 +263,12 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             self.admin_site.admin_view(self.full_enrichment_view),
             name="prospects_prospect_full_enrichment",
         )
-        return [capture, full, *super().get_urls()]
+        enrich_import = path(
+            "enrich-import/<int:batch_id>/",
+            self.admin_site.admin_view(self.enrich_import_view),
+            name="prospects_prospect_enrich_import",
+        )
+        return [capture, full, enrich_import, *super().get_urls()]
 
     def capture_view(self, request):
         if not self.has_add_permission(request):
@@ -295,6 +315,23 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             force=request.POST.get("force") == "1",
         )
         return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
+
+    def enrich_import_view(self, request, batch_id):
+        """ "Enrich them" after an import: confirm, then full enrichment of the prospects it created."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        if request.method == "POST":
+            job = enrichment_batch_start(job_type=FULL.job_type, filters={"import_batch": batch.pk}, user=request.user)
+            self._job_queued_message(request, job, FULL.label)
+            return HttpResponseRedirect(reverse("admin:core_scanjob_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Enrich the prospects created by {batch.name}?",
+            "batch": batch,
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
     @admin.action(description="Recompute scores", permissions=["change"])
     def recompute_scores(self, request, queryset):

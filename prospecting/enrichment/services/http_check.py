@@ -13,9 +13,11 @@ from prospecting.core.events import prospects_changed_announce
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
 from prospecting.enrichment.models import TechProfile
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.services.status import LIVE_STATUSES, prospects_status_set_automatic
 
-# Statuses the HTTP check may change; contacted/converted/inactive are sales decisions it never undoes.
-_AUTOMATIC_STATUSES = {Prospect.Status.PENDING, Prospect.Status.ACTIVE, Prospect.Status.PARKED, Prospect.Status.ERROR}
+# Statuses the HTTP check may change (the live ones); contacted/converted/inactive are sales decisions it never
+# undoes.
+_AUTOMATIC_STATUSES = LIVE_STATUSES
 
 # Parking providers and "for sale" pages (markup, scripts and phrases seen on parked domains).
 _PARKED_PATTERNS = re.compile(
@@ -160,6 +162,7 @@ def http_check_store_many(*, results: list[tuple[Prospect, HttpCheckOutcome]]) -
     now = timezone.now()
     prospects = []
     details_by_id = {}
+    status_changes: list[tuple[Prospect, str, str]] = []
     for prospect, outcome in results:
         prospect.has_website = outcome.has_website
         prospect.uses_https = outcome.uses_https
@@ -167,13 +170,22 @@ def http_check_store_many(*, results: list[tuple[Prospect, HttpCheckOutcome]]) -
         prospect.redirect_url = outcome.final_url[:2000] if outcome.final_url else ""
         prospect.last_http_check_at = now
         if prospect.status in _AUTOMATIC_STATUSES and outcome.error_class != "no_domain":
-            prospect.status = outcome.status
+            status_changes.append((prospect, prospect.status, outcome.status))
         prospect.updated_at = now
         prospects.append(prospect)
         details = {key: value for key, value in asdict(outcome).items() if key != "page"}
         details["checked_at"] = now.isoformat()
         details_by_id[prospect.pk] = details
     with transaction.atomic():
+        # The status pipeline decides which of the check's statuses stand (and logs each change).
+        allowed = set(
+            prospects_status_set_automatic(
+                changes=[(prospect.pk, old, new) for prospect, old, new in status_changes], reason="HTTP check"
+            )
+        )
+        for prospect, _, new in status_changes:
+            if prospect.pk in allowed:
+                prospect.status = new
         Prospect.objects.bulk_update(prospects, [*_STORED_FIELDS, "updated_at"], batch_size=500)
         profiles = {
             profile.prospect_id: profile

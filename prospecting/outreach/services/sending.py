@@ -46,6 +46,7 @@ from prospecting.outreach.selectors import (
 from prospecting.outreach.services.accounts import Slot, account_connection, sending_slots
 from prospecting.outreach.services.templates import Composed, message_compose, message_id_domain, skip_reason_for
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.services.status import prospects_mark_contacted
 from prospecting.scoring.filters import LeadFilter
 
 logger = logging.getLogger(__name__)
@@ -270,15 +271,6 @@ def sends_start(*, send_ids: list[int], user: User = None, foreground: bool = Fa
 
 
 # --- the job ---------------------------------------------------------------------------------------------------
-
-
-def _prospects_mark_contacted(ids: list[int]) -> int:
-    """Seed 002's flow: a prospect we wrote to is contacted (pending and active ones; others keep their status).
-
-    The one place the status moves after a send (the CRM's status service may take it over)."""
-    return Prospect.objects.filter(pk__in=ids, status__in=[Prospect.Status.PENDING, Prospect.Status.ACTIVE]).update(
-        status=Prospect.Status.CONTACTED, updated_at=timezone.now()
-    )
 
 
 def _sends_mark_review(job_id: int) -> int:
@@ -553,7 +545,9 @@ class _Run:
             interaction_type="email_sent",
             user=user,
         )
-        _prospects_mark_contacted([row.prospect_id for row in rows])
+        prospects_mark_contacted(
+            prospect_ids=[row.prospect_id for row in rows], user=user, reason="campaign e-mail sent"
+        )
         enrolments_advance(send_ids=[row.send_id for row in rows if row.enrolment_id])
 
 
