@@ -22,9 +22,11 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
@@ -42,7 +44,7 @@ def serve_smtp(port: int, log_path: str) -> None:
     log = open(log_path, "a", buffering=1)  # noqa: SIM115 - open for the life of the process
 
     class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
             found = _MESSAGE_ID.search(envelope.content)
             message_id = found.group(1).decode() if found else "-"
             for recipient in envelope.rcpt_tos:
@@ -86,18 +88,26 @@ def generate(count: int) -> list[int]:
             ]
         )
         ProspectContact.objects.bulk_create(
-            [ProspectContact(prospect=p, contact_type="email", value=f"info@{p.domain_name}", is_primary=True) for p in prospects]
+            [
+                ProspectContact(prospect=p, contact_type="email", value=f"info@{p.domain_name}", is_primary=True)
+                for p in prospects
+            ]
         )
         breakdown = {"no_https": {"component": "technical_health", "points": 10, "label": "No HTTPS"}}
         ProspectScore.objects.bulk_create(
-            [ProspectScore(prospect=p, score=60, lead_tier="quick_win", lead_type="no_https", score_breakdown=breakdown) for p in prospects]
+            [
+                ProspectScore(
+                    prospect=p, score=60, lead_tier="quick_win", lead_type="no_https", score_breakdown=breakdown
+                )
+                for p in prospects
+            ]
         )
         ids.extend(p.pk for p in prospects)
     return ids
 
 
 def _worker(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603 - our own command
+    return subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=ROOT,
         env=env,
@@ -133,6 +143,11 @@ def _wait(job_id: int, *, until_processed: int | None = None, timeout: float = 9
     raise TimeoutError(f"job {job_id} did not finish in {timeout:g} s")
 
 
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise SystemExit(f"FAILED: {message}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10_000)
@@ -163,9 +178,7 @@ def main() -> None:
     from prospecting.outreach.services.sending import campaign_send
     from prospecting.outreach.services.templates import template_create
 
-    log_path = Path(os.environ["DATABASE_URL"].split("///")[-1]).with_name("smtp.log") if "sqlite" in os.environ[
-        "DATABASE_URL"
-    ] else Path(f"/tmp/outreach-bench-smtp-{os.getpid()}.log")  # noqa: S108 - a throw-away file
+    log_path = Path(tempfile.mkdtemp(prefix="outreach-bench-")) / "smtp.log"
     log_path.unlink(missing_ok=True)
     smtp = subprocess.Popen(  # noqa: S603 - this script
         [sys.executable, __file__, "--serve-smtp", str(port), str(log_path)], cwd=ROOT, start_new_session=True
@@ -199,7 +212,7 @@ def main() -> None:
         per_second = count / seconds if seconds else float("inf")
         print(f"Throughput: {count:,} messages in {seconds:.1f} s = {per_second:,.0f} messages/s (target >= 300)")
         print(f"  arrived {len(arrived):,}, sent {sent:,}, distinct recipients {len({a[0] for a in arrived}):,}")
-        assert len(arrived) == count == sent == len({a[1] for a in arrived}), "not exactly one message each"
+        _check(len(arrived) == count == sent == len({a[1] for a in arrived}), "not exactly one message each")
 
         # 2. Kill the worker part-way, resume the job.
         before = len(_arrivals(log_path))
@@ -223,13 +236,15 @@ def main() -> None:
             f"Crash: worker killed after {killed_at:,} messages; resumed in the foreground ({resumed_seconds:.1f} s); "
             f"job {job.status}"
         )
+        other = sum(statuses.values()) - statuses["sent"] - statuses["review"]
         print(
             f"  arrived {len(arrivals):,}, duplicates {duplicates}, sent {statuses['sent']:,}, "
-            f"under review {statuses['review']:,} (in flight at the kill), other {sum(statuses.values()) - statuses['sent'] - statuses['review']}"
+            f"under review {statuses['review']:,} (in flight at the kill), other {other}"
         )
-        assert duplicates == 0, "a message arrived twice"
-        assert statuses["sent"] + statuses["review"] == count, statuses
-        assert statuses["sent"] <= len(arrivals) <= count, "a sent message did not arrive"
+        _check(duplicates == 0, "a message arrived twice")
+        _check(statuses["sent"] + statuses["review"] == count, f"unexpected statuses {dict(statuses)}")
+        _check(statuses["sent"] <= len(arrivals) <= count, "a sent message did not arrive")
+        print("OK: every message arrived exactly once; none twice after the kill and resume.")
     finally:
         smtp.send_signal(signal.SIGINT)
         try:
