@@ -223,8 +223,11 @@ OUTREACH_TRACK_OPENS = env_bool("OUTREACH_TRACK_OPENS", default=True)
 OUTREACH_TRACK_CLICKS = env_bool("OUTREACH_TRACK_CLICKS", default=True)
 OUTREACH_SEND_CONNECTIONS = env_int("OUTREACH_SEND_CONNECTIONS", 4)  # SMTP connections per account per job
 OUTREACH_CHUNK_SIZE = env_int("OUTREACH_CHUNK_SIZE", 200)  # messages claimed and recorded per round trip
+OUTREACH_INLINE_PLAN_MAX = env_int("OUTREACH_INLINE_PLAN_MAX", 5000)  # more recipients: the job writes the rows
 OUTREACH_RETRY_MINUTES = env_int("OUTREACH_RETRY_MINUTES", 15)  # wait when every account failed
-OUTREACH_TICK_MINUTES = env_int("OUTREACH_TICK_MINUTES", 5)  # sequences and waiting messages (schedule)
+# Letters: the sender block at the top of each page ("|" separates lines) and the city before the date.
+OUTREACH_LETTER_SENDER = env_str("OUTREACH_LETTER_SENDER", "Agence Web|1, rue de la Gare|L-1611 Luxembourg")
+OUTREACH_LETTER_CITY = env_str("OUTREACH_LETTER_CITY", "Luxembourg")
 
 # --- API ----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
