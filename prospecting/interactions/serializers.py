@@ -11,7 +11,9 @@ from prospecting.interactions.models import Interaction
 class InteractionSerializer(serializers.ModelSerializer):
     """An interaction as listed; `follow_up_done` and `follow_up_owner` describe its follow-up task."""
 
-    created_by = serializers.CharField(source="created_by.get_username", read_only=True, default=None)
+    created_by = serializers.CharField(source="created_by.get_username", read_only=True, default=None, allow_null=True)
+    # Declared: a read-only model field loses its blank choice in the schema ("" = no outcome recorded).
+    outcome = serializers.ChoiceField(choices=Interaction.Outcome.choices, allow_blank=True, read_only=True)
     follow_up_owner_name = serializers.CharField(
         source="follow_up_owner.get_username", read_only=True, default=None, allow_null=True
     )

@@ -150,17 +150,21 @@ class SendView(APIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
-_SendPage = inline_serializer(
-    "CampaignSendPage",
-    {
-        "count": serializers.IntegerField(),
-        "count_is_exact": serializers.BooleanField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": CampaignSendSerializer(many=True),
-        "stats": SendStatsSerializer(allow_null=True, help_text="With a template or sequence filter."),
-    },
-)
+class SendPagination(CappedCountPagination):
+    """The sends page: the capped-count page plus the statistics of the filtered template or sequence."""
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        counts = list(SendStatsSerializer().fields)
+        response["properties"]["stats"] = {
+            "type": "object",
+            "nullable": True,
+            "description": "With a template or sequence filter: how many sends were " + ", ".join(counts) + ".",
+            "properties": {name: {"type": "integer"} for name in counts},
+            "required": counts,
+        }
+        response["required"] = [*response.get("required", []), "count_is_exact", "stats"]
+        return response
 
 
 class SendListView(generics.ListAPIView):
@@ -168,14 +172,14 @@ class SendListView(generics.ListAPIView):
 
     serializer_class = CampaignSendSerializer
     filterset_class = CampaignSendFilter
-    pagination_class = CappedCountPagination
+    pagination_class = SendPagination
     ordering_fields = ["created_at", "sent_at"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[CampaignSend]:
         return sends_queryset()
 
-    @extend_schema(summary="Campaign sends and their statistics", tags=["campaigns"], responses=_SendPage)
+    @extend_schema(summary="Campaign sends and their statistics", tags=["campaigns"])
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         response = self.list(request, *args, **kwargs)
         filters = self.filterset_class(request.query_params, queryset=CampaignSend.objects.all())
