@@ -110,16 +110,17 @@ def _postal(recipient: Recipient) -> str:
 
 
 def campaign_plan_rows(*, template: CampaignTemplate, targets: QuerySet[Prospect]) -> Iterator[PlannedRow]:
-    """What sending would do to each target (streamed in chunks): send, already sent, or why it is skipped."""
-    ids = targets.order_by("pk").values_list("pk", flat=True)
-    chunk: list[int] = []
-    for prospect_id in ids.iterator(chunk_size=PLAN_CHUNK):
-        chunk.append(prospect_id)
-        if len(chunk) == PLAN_CHUNK:
-            yield from _plan_chunk(template, chunk)
-            chunk = []
-    if chunk:
-        yield from _plan_chunk(template, chunk)
+    """What sending would do to each target (in chunks, by id): send, already sent, or why it is skipped.
+
+    Each chunk is read by a query that completes before the caller writes (keyset pagination, no open
+    cursor): on SQLite a write from a connection whose read started before another writer's commit fails."""
+    last = 0
+    while True:
+        ids = list(targets.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:PLAN_CHUNK])
+        if not ids:
+            return
+        yield from _plan_chunk(template, ids)
+        last = ids[-1]
 
 
 @dataclass
