@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -155,7 +156,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The staff work in French and German as much as in English: the browser's language is used (LocaleMiddleware),
+# a switcher in the admin's top bar changes it; dates follow each language's formats (English: British).
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
+LANGUAGES = [("en-gb", "English"), ("fr", "Français"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Luxembourg")
 USE_I18N = True
 USE_TZ = True
@@ -344,6 +349,13 @@ ENRICHMENT_DNS_NAMESERVERS = env_list("ENRICHMENT_DNS_NAMESERVERS")  # default: 
 ENRICHMENT_DNS_TIMEOUT = float(env_str("ENRICHMENT_DNS_TIMEOUT", "3"))
 ENRICHMENT_FRESHNESS_DAYS = env_int("ENRICHMENT_FRESHNESS_DAYS", 30)  # full enrichment skips fresher steps
 ENRICHMENT_CONTACT_PAGES = env_int("ENRICHMENT_CONTACT_PAGES", 5)  # pages beyond the home page per contact scrape
+# A check that could not be made (timeout, refused, resolver failing) is retried after this many hours.
+ENRICHMENT_RETRY_AFTER_HOURS = float(env_str("ENRICHMENT_RETRY_AFTER_HOURS", "6"))
+# Resolver outage: when at least this share of a batch chunk (of at least MIN names) fails DNS, these names,
+# which must resolve, are looked up; if none does, the job pauses and leaves the chunk untouched.
+ENRICHMENT_RESOLVER_OUTAGE_SHARE = float(env_str("ENRICHMENT_RESOLVER_OUTAGE_SHARE", "0.9"))
+ENRICHMENT_RESOLVER_OUTAGE_MIN = env_int("ENRICHMENT_RESOLVER_OUTAGE_MIN", 10)
+ENRICHMENT_RESOLVER_CANARIES = env_list("ENRICHMENT_RESOLVER_CANARIES", "gouvernement.lu,google.com,wikipedia.org")
 ENRICHMENT_MX_CHECK = env_bool("ENRICHMENT_MX_CHECK", default=False)  # mark e-mail domains that cannot receive mail
 # Performance audits: builtin (default, no third party), pagespeed (Google PSI API v5) or lighthouse (local CLI).
 PERFORMANCE_PROVIDER = env_str("PERFORMANCE_PROVIDER", "builtin")
@@ -373,6 +385,8 @@ SCORING_WORKERS = env_int("SCORING_WORKERS", 0)  # processes for big recomputes 
 SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 5000)  # prospects read and written per round trip
 # Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
+# Deal new imported prospects in turn to the active staff members of the Sales group (else: no owner).
+IMPORT_ROUND_ROBIN = env_bool("IMPORT_ROUND_ROBIN", default=False)
 # Uploads (admin and API) larger than this are refused with a message; bigger files: `manage.py import_prospects`.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # An import previewed in the admin but never confirmed (nor cancelled) is discarded, with its file, after this.

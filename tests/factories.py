@@ -12,7 +12,7 @@ from django.utils import timezone
 from prospecting.core.models import ActivityLog, ScanJob
 from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawRecord
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
-from prospecting.interactions.models import Interaction
+from prospecting.interactions.models import FollowUp, Interaction
 from prospecting.outreach.models import (
     CampaignSend,
     CampaignTemplate,
@@ -134,6 +134,13 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(StaffUserFactory, username="interaction-author")
 
 
+class FollowUpFactory(InteractionFactory):
+    class Meta:
+        model = FollowUp
+
+    follow_up_owner = factory.SubFactory(StaffUserFactory, username="staff")
+
+
 class ScanJobFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ScanJob
@@ -173,6 +180,18 @@ class CampaignSendFactory(factory.django.DjangoModelFactory):
     channel = CampaignTemplate.Channel.EMAIL
     recipient = factory.Sequence(lambda n: f"info{n}@example.lu")
     sent_by = factory.SubFactory(StaffUserFactory, username="campaign-sender")
+
+
+class ConversionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversion
+
+    prospect = factory.SubFactory(ProspectFactory, status=Prospect.Status.CONVERTED, source="domain_scan")
+    plan = "business"
+    mrr = 49
+    converted_at = factory.LazyFunction(lambda: timezone.localdate())
+    attributed_source = "domain_scan"
+    days_to_convert = 12
 
 
 class CustomVariableFactory(factory.django.DjangoModelFactory):
@@ -230,18 +249,6 @@ class SequenceEnrolmentFactory(factory.django.DjangoModelFactory):
 
     sequence = factory.SubFactory(SequenceFactory)
     prospect = factory.SubFactory(ProspectFactory)
-
-
-class ConversionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Conversion
-
-    prospect = factory.SubFactory(ProspectFactory, status=Prospect.Status.CONVERTED, source="domain_scan")
-    plan = "business"
-    mrr = 49
-    converted_at = factory.LazyFunction(lambda: timezone.localdate())
-    attributed_source = "domain_scan"
-    days_to_convert = 12
 
 
 class ImportBatchFactory(factory.django.DjangoModelFactory):
@@ -307,6 +314,7 @@ FACTORY_BY_MODEL = {
     ProspectScore: ProspectScoreFactory,
     Lead: LeadFactory,
     Interaction: InteractionFactory,
+    FollowUp: FollowUpFactory,
     ScanJob: ScanJobFactory,
     ActivityLog: ActivityLogFactory,
     CampaignTemplate: CampaignTemplateFactory,

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from prospecting.core.jobs import job_cancel, job_resume, jobs_mark_stalled
-from prospecting.core.models import ActivityLog, ScanJob
+from prospecting.core.models import ScanJob
 
 
 @admin.register(ScanJob)
@@ -79,28 +79,3 @@ class ScanJobAdmin(admin.ModelAdmin):
         if skipped:
             message += f" {skipped} completed, cancelled or still running were left as they are."
         self.message_user(request, message, messages.SUCCESS if resumed else messages.WARNING)
-
-
-@admin.register(ActivityLog)
-class ActivityLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "content_type", "object_id", "description", "actor"]
-    list_filter = ["action", "content_type"]
-    search_fields = ["description", "object_id"]
-    list_select_related = ["content_type", "actor"]
-    date_hierarchy = "created_at"
-    readonly_fields = [
-        "content_type",
-        "object_id",
-        "action",
-        "description",
-        "metadata",
-        "actor",
-        "created_at",
-    ]
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -15,6 +15,8 @@ The runner (`job_run`) owns the rest, the same way for every kind of job:
   screen and by a schedule every minute, which also resumes interrupted worker jobs);
 * **finish, failure, cancel**: completed, failed (with the error) or cancelled, with the time it stopped;
   Ctrl-C leaves it interrupted;
+* **pause**: a job function that finds it cannot usefully go on (a resolver outage, say) raises `JobPaused`
+  with a message for a person; the job stays paused, nothing retries it on its own, and a resume continues it;
 * **resume and retry** (`job_resume`): any job that did not complete is handed to the workers again (or run
   here); job functions skip the work already done and report counters that stay exact.
 """
@@ -38,11 +40,18 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from prospecting.core.models import ScanJob
+from prospecting.core.services import activity_log_record
 
 logger = logging.getLogger(__name__)
 
 MAX_RECORDED_FAILURES = 500
-_UNFINISHED = [ScanJob.Status.PENDING, ScanJob.Status.RUNNING, ScanJob.Status.INTERRUPTED, ScanJob.Status.FAILED]
+_UNFINISHED = [
+    ScanJob.Status.PENDING,
+    ScanJob.Status.RUNNING,
+    ScanJob.Status.INTERRUPTED,
+    ScanJob.Status.FAILED,
+    ScanJob.Status.PAUSED,
+]
 
 User = AbstractBaseUser | AnonymousUser | None
 JobFunction = Callable[["JobContext"], None]
@@ -50,6 +59,10 @@ JobFunction = Callable[["JobContext"], None]
 
 class JobCancelled(Exception):
     """Raised inside a job function when the job was cancelled; the runner stops it cleanly."""
+
+
+class JobPaused(Exception):
+    """Raised inside a job function to stop for now; the message says why and what to do. A resume continues."""
 
 
 class JobContext:
@@ -105,6 +118,17 @@ class JobContext:
             job.save(update_fields=["params"])
         self.job.params.update(values)
 
+    def add_outcomes(self, counts: dict[str, Any]) -> None:
+        """Add to the job's outcome counts (params["outcomes"], shown with the job): {"active": 3, ...}; a nested
+        dict adds key by key ({"failed_steps": {"contacts": 2}})."""
+        if not counts:
+            return
+        with transaction.atomic():
+            job = ScanJob.objects.select_for_update().get(pk=self.job_id)
+            job.params["outcomes"] = _added(job.params.get("outcomes") or {}, counts)
+            job.save(update_fields=["params"])
+        self.job.params["outcomes"] = job.params["outcomes"]
+
     def record_failures(self, failures: list[dict[str, Any]]) -> None:
         """Keep the first MAX_RECORDED_FAILURES item failures (which item, why) with the job."""
         if not failures:
@@ -125,6 +149,16 @@ class JobContext:
                 job.params.pop("failures", None)
                 job.save(update_fields=["params"])
             self.job.params.pop("failures", None)
+
+
+def _added(total: dict[str, Any], counts: dict[str, Any]) -> dict[str, Any]:
+    result = dict(total)
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            result[key] = _added(result.get(key) or {}, value)
+        elif value:
+            result[key] = result.get(key, 0) + value
+    return result
 
 
 def _task_path(task: JobFunction) -> str:
@@ -178,6 +212,7 @@ def job_start(
     """
     with transaction.atomic():
         job = job_create(job_type=job_type, task=task, params=params, user=user, total_items=total_items)
+        _job_activity(job, "job_started", f"{job.get_job_type_display()} #{job.pk} started", user=user)
         if not foreground:
             _job_enqueue(job)
     if foreground:
@@ -218,7 +253,30 @@ def _job_finish(job_id: int, status: str, error: str = "") -> None:
     finished = ScanJob.objects.filter(pk=job_id)
     if status != ScanJob.Status.CANCELLED:
         finished = finished.exclude(status=ScanJob.Status.CANCELLED)  # a cancel that raced the last chunk wins
-    finished.update(status=status, error=error[:10_000], finished_at=timezone.now(), heartbeat_at=None)
+    if finished.update(status=status, error=error[:10_000], finished_at=timezone.now(), heartbeat_at=None):
+        job = ScanJob.objects.get(pk=job_id)
+        outcome = f"{job.processed_items} of {job.total_items} done, {job.failed_items} failed"
+        text = f"{job.get_job_type_display()} #{job.pk} {job.get_status_display().lower()}: {outcome}"
+        _job_activity(job, "job_finished", text + (f" ({error[:200]})" if error else ""), user=job.created_by)
+
+
+def _job_activity(job: ScanJob, action: str, description: str, *, user: User) -> None:
+    """A job's start and end in the activity log; a job about one prospect shows on that prospect's timeline."""
+    ids = job.params.get("prospect_ids") if isinstance(job.params, dict) else None
+    activity_log_record(
+        entity=job,
+        action=action,
+        actor=user,
+        description=description,
+        metadata={
+            "job_type": job.job_type,
+            "status": job.status,
+            "total": job.total_items,
+            "processed": job.processed_items,
+            "failed": job.failed_items,
+        },
+        prospect_id=ids[0] if isinstance(ids, list) and len(ids) == 1 else None,
+    )
 
 
 class _Heartbeat:
@@ -274,6 +332,9 @@ def job_run(
         except JobCancelled:
             logger.info("Job %s cancelled", job_id)
             _job_finish(job_id, ScanJob.Status.CANCELLED)
+        except JobPaused as exc:
+            logger.warning("Job %s paused: %s", job_id, exc)
+            _job_finish(job_id, ScanJob.Status.PAUSED, str(exc))
         except Exception as exc:
             logger.exception("Job %s failed", job_id)
             _job_finish(job_id, ScanJob.Status.FAILED, str(exc) or type(exc).__name__)

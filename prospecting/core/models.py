@@ -34,6 +34,7 @@ class ScanJob(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
         INTERRUPTED = "interrupted", "Interrupted"
+        PAUSED = "paused", "Paused"
 
     job_type = models.CharField(max_length=32, choices=JobType.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 
 
 @admin.register(TechProfile)
-class TechProfileAdmin(admin.ModelAdmin):
+class TechProfileAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = ["prospect", "cms", "cms_version", "server", "cdn", "js_framework", "analytics", "scanned_at"]
     list_filter = ["cms", "server", "cdn", "ecommerce_platform"]
     search_fields = ["prospect__domain_name", "prospect__business_name", "cms", "hosting_provider"]
@@ -15,7 +16,7 @@ class TechProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(PerformanceProfile)
-class PerformanceProfileAdmin(admin.ModelAdmin):
+class PerformanceProfileAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "prospect",
         "performance_score",

@@ -10,6 +10,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.steps import Step
 from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_visible_to
 
 
 class BatchRequestSerializer(serializers.Serializer):
@@ -65,10 +67,20 @@ class EnrichmentBatchView(APIView):
     def post(self, request: Request) -> Response:
         params = BatchRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
+        prospect_ids, filters = params.validated_data.get("prospect_ids"), params.validated_data.get("filter")
+        if not request.user.has_perm(VIEW_ALL_PERMISSION):  # Sales: their own and unassigned prospects only
+            if prospect_ids:
+                prospect_ids = list(
+                    prospects_visible_to(request.user).filter(pk__in=prospect_ids).values_list("pk", flat=True)
+                )
+                if not prospect_ids:
+                    raise NotFound("None of these prospects is yours or unassigned.")
+            else:
+                filters = {**filters, "visible_to": request.user.pk}
         job = enrichment_batch_start(
             job_type=self.step.job_type,
-            prospect_ids=params.validated_data.get("prospect_ids"),
-            filters=params.validated_data.get("filter"),
+            prospect_ids=prospect_ids,
+            filters=filters,
             user=request.user,
             force=params.validated_data.get("force", False),
         )

@@ -33,6 +33,7 @@ from prospecting.outreach.services import templates as template_services
 from prospecting.outreach.services.accounts import account_save
 from prospecting.outreach.services.sending import send_retry
 from prospecting.outreach.services.sequences import enrolment_stop, sequence_enrol
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 from prospecting.scoring import admin as scoring_admin
 from prospecting.scoring.models import Lead
 
@@ -307,7 +308,7 @@ class SenderAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignSend)
-class CampaignSendAdmin(admin.ModelAdmin):
+class CampaignSendAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by the sending service only."""
 
     list_display = [
@@ -490,7 +491,7 @@ class SequenceStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(SequenceEnrolment)
-class SequenceEnrolmentAdmin(admin.ModelAdmin):
+class SequenceEnrolmentAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = ["prospect", "sequence", "status", "exit_reason", "last_position", "next_send_at", "enrolled_at"]
     list_filter = ["status", "exit_reason", "sequence"]
     search_fields = ["prospect__business_name", "prospect__domain_name"]

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.prospects import services
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 from prospecting.prospects.admin_views import import_next_steps
 from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, ProspectContact
 from prospecting.prospects.selectors import prospects_created_by_import
@@ -35,7 +36,7 @@ class CreatedByImportFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProspectContact)
-class ProspectContactAdmin(ServiceWritesAdmin, admin.ModelAdmin):
+class ProspectContactAdmin(ProspectScopedAdminMixin, ServiceWritesAdmin, admin.ModelAdmin):
     list_display = ["value", "contact_type", "prospect", "label", "is_primary", "verification_status", "created_at"]
     list_filter = ["contact_type", "is_primary", "verification_status"]
     search_fields = ["value", "label", "prospect__business_name", "prospect__domain_name"]
@@ -146,7 +147,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportRow)
-class ImportRowAdmin(admin.ModelAdmin):
+class ImportRowAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = ["batch", "line_number", "outcome", "error", "prospect"]
     list_filter = ["outcome"]
     search_fields = ["error", "data_hash", "batch__name"]
@@ -157,7 +158,7 @@ class ImportRowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conversion)
-class ConversionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
+class ConversionAdmin(ProspectScopedAdminMixin, ServiceWritesAdmin, admin.ModelAdmin):
     """Won prospects with plan and revenue; a new one converts its prospect through the status pipeline."""
 
     list_display = [

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,13 +14,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from prospecting.core.admin_paging import LargeTablePaginator, cached_values_filter
 from prospecting.core.admin_writes import ServiceWritesAdmin, ServiceWritesInline
 from prospecting.core.export_formats import SafeCSV, SafeXLSX
+from prospecting.core.models import ActivityLog
 from prospecting.enrichment import steps as enrichment_steps
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.full import FULL
 from prospecting.interactions import services as interaction_services
+from prospecting.interactions.forms import InteractionLogForm
 from prospecting.interactions.models import Interaction
 from prospecting.outreach.admin import OUTREACH_PROSPECT_ACTIONS
 from prospecting.outreach.admin_actions import SendCampaignMixin
@@ -28,12 +32,14 @@ from prospecting.prospects import services
 from prospecting.prospects.admin import CreatedByImportFilter
 from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
+from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_search, prospects_visible_to
 from prospecting.scoring.admin import breakdown_table
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
-from prospecting.workspace.forms import ProspectAdminForm
+from prospecting.workspace.forms import AssignOwnerForm, ProspectAdminForm
+from prospecting.workspace.selectors import prospect_timeline
 
 
 class ContactInline(ServiceWritesInline, admin.TabularInline):
@@ -87,6 +93,11 @@ class _ReadOnlyProfileInline(admin.StackedInline):
 class TechProfileInline(_ReadOnlyProfileInline):
     model = TechProfile
     fields = [
+        "check_result",
+        "check_message",
+        "check_retry_at",
+        "certificate_valid",
+        "certificate_problem",
         "cms",
         "cms_version",
         "server",
@@ -96,6 +107,7 @@ class TechProfileInline(_ReadOnlyProfileInline):
         "analytics",
         "ecommerce_platform",
         "scanned_at",
+        "scan_mode",
     ]
 
 
@@ -168,6 +180,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "recompute_scores",
         "export_leads_csv",
         *OUTREACH_PROSPECT_ACTIONS,
+        "assign_owner",
     ]
     change_form_template = "admin/prospects/prospect/change_form.html"
     list_display = [
@@ -182,11 +195,13 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     ]
     list_display_links = ["display_name"]
     list_filter = [
-        "status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier",
+        "status", "channel", "has_website", "uses_https", cached_values_filter("country", "country"),
+        cached_values_filter("source", "source"), "score__lead_tier", ("created_at", admin.DateFieldListFilter),
         CreatedByImportFilter,
     ]  # fmt: skip
-    search_fields = ["business_name", "domain_name", "city", "postal_code"]
-    date_hierarchy = "created_at"
+    paginator = LargeTablePaginator
+    search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
+    search_help_text = "Name, domain, city, e-mail or phone"
     list_select_related = ["score"]
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
@@ -241,6 +256,9 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         score = getattr(obj, "score", None)
         return score.score if score else None
 
+    def get_search_results(self, request, queryset, search_term):
+        return prospects_search(queryset, search_term), False
+
     def service_create(self, request, parent, data):
         data.pop("status_override", None)
         data.pop("status_reason", None)
@@ -268,7 +286,54 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             self.admin_site.admin_view(self.enrich_import_view),
             name="prospects_prospect_enrich_import",
         )
-        return [capture, full, enrich_import, *super().get_urls()]
+        log = path(
+            "<path:object_id>/log-interaction/",
+            self.admin_site.admin_view(self.log_interaction_view),
+            name="prospects_prospect_log_interaction",
+        )
+        return [capture, full, enrich_import, log, *super().get_urls()]
+
+    def get_queryset(self, request):
+        return prospects_visible_to(request.user, super().get_queryset(request))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        prospect = self.get_object(request, object_id)
+        if prospect is not None:
+            extra_context["timeline"] = prospect_timeline(prospect_id=prospect.pk)
+            if request.user.has_perm("interactions.add_interaction"):
+                extra_context["log_form"] = InteractionLogForm()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def log_interaction_view(self, request, object_id):
+        """The "Log interaction" form at the top of the prospect page (and of quick capture): logs it without
+        saving the prospect form, then comes back to where it was sent from."""
+        if request.method != "POST" or not request.user.has_perm("interactions.add_interaction"):
+            raise PermissionDenied
+        prospect = self.get_object(request, object_id)
+        if prospect is None:
+            raise Http404
+        back = reverse("admin:prospects_prospect_change", args=[prospect.pk])
+        if request.POST.get("next") == "capture":
+            back = reverse("admin:prospects_prospect_capture")
+        form = InteractionLogForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label or field if field in form.fields else ""
+                self.message_user(request, f"Interaction not logged. {label}: {' '.join(errors)}", messages.ERROR)
+            return HttpResponseRedirect(back)
+        try:
+            interaction = interaction_services.interaction_create(
+                prospect=prospect, data=form.service_data(), user=request.user
+            )
+        except ValidationError as exc:
+            self.message_user(request, "Interaction not logged: " + "; ".join(exc.messages), messages.ERROR)
+        else:
+            due = f", follow-up due {interaction.next_action_date:%d %b %Y}" if interaction.next_action_date else ""
+            self.message_user(
+                request, f"{interaction.get_interaction_type_display()} logged on {prospect}{due}.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(back)
 
     def capture_view(self, request):
         if not self.has_add_permission(request):
@@ -333,6 +398,31 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
+    @admin.action(description="Assign owner", permissions=["change"])
+    def assign_owner(self, request, queryset):
+        form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            owner = form.cleaned_data["owner"]
+            changed = services.prospects_assign_owner(
+                prospect_ids=queryset.values_list("pk", flat=True).iterator(chunk_size=5000),
+                owner=owner,
+                user=request.user,
+            )
+            name = owner.get_username() if owner else "nobody"
+            self.message_user(request, f"{changed} prospects now belong to {name}.", messages.SUCCESS)
+            return None
+        select_across = request.POST.get("select_across") == "1"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Assign owner",
+            "form": form,
+            "select_across": select_across,
+            "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "count": queryset.count(),
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/assign_owner.html", context)
+
     @admin.action(description="Recompute scores", permissions=["change"])
     def recompute_scores(self, request, queryset):
         job = scores_batch_start(
@@ -343,3 +433,49 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     @admin.action(description="Export selected as lead CSV")
     def export_leads_csv(self, request, queryset):
         return leads_csv_response(queryset=queryset)
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(admin.ModelAdmin):
+    """Who did what and when, across the product (registered here: it links entries to the prospects the user
+    may see). Filter by action, kind of record, person, date, or one prospect (`?prospect_id=`)."""
+
+    list_display = ["created_at", "action", "prospect_link", "content_type", "object_id", "description", "actor"]
+    list_filter = ["action", "content_type", ("actor", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = ["description", "object_id"]
+    list_select_related = ["content_type", "actor"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "content_type",
+        "object_id",
+        "prospect_id",
+        "action",
+        "description",
+        "metadata",
+        "actor",
+        "created_at",
+    ]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm(VIEW_ALL_PERMISSION):
+            return queryset
+        visible = prospects_visible_to(request.user).values("pk")
+        return queryset.filter(Q(prospect_id__isnull=True) | Q(prospect_id__in=visible))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "prospect_id" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="Prospect", ordering="prospect_id")
+    def prospect_link(self, obj: ActivityLog) -> str:
+        if obj.prospect_id is None:
+            return "—"
+        url = reverse("admin:prospects_prospect_change", args=[obj.prospect_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.prospect_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
