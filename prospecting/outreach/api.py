@@ -18,6 +18,7 @@ from prospecting.outreach.rendering import TemplateError
 from prospecting.outreach.selectors import send_stats, sends_queryset
 from prospecting.outreach.serializers import (
     BounceRequestSerializer,
+    CampaignSendPageSerializer,
     CampaignSendSerializer,
     CampaignTemplateSerializer,
     PreviewRequestSerializer,
@@ -150,36 +151,21 @@ class SendView(APIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
-class SendPagination(CappedCountPagination):
-    """The sends page: the capped-count page plus the statistics of the filtered template or sequence."""
-
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        response = super().get_paginated_response_schema(schema)
-        counts = list(SendStatsSerializer().fields)
-        response["properties"]["stats"] = {
-            "type": "object",
-            "nullable": True,
-            "description": "With a template or sequence filter: how many sends were " + ", ".join(counts) + ".",
-            "properties": {name: {"type": "integer"} for name in counts},
-            "required": counts,
-        }
-        response["required"] = [*response.get("required", []), "count_is_exact", "stats"]
-        return response
-
-
 class SendListView(generics.ListAPIView):
     """The sends, newest first; filtered by template or sequence, with their statistics."""
 
     serializer_class = CampaignSendSerializer
     filterset_class = CampaignSendFilter
-    pagination_class = SendPagination
+    pagination_class = CappedCountPagination
     ordering_fields = ["created_at", "sent_at"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[CampaignSend]:
         return sends_queryset()
 
-    @extend_schema(summary="Campaign sends and their statistics", tags=["campaigns"])
+    @extend_schema(
+        summary="Campaign sends and their statistics", tags=["campaigns"], responses=CampaignSendPageSerializer
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         response = self.list(request, *args, **kwargs)
         filters = self.filterset_class(request.query_params, queryset=CampaignSend.objects.all())
