@@ -209,6 +209,18 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Prospecting <prospecting@localhost>")
 
+# --- Outreach (README "Outreach") ------------------------------------------------------------------------
+# Links in messages (unsubscribe, open pixel, click redirect) are built from SITE_URL: use the public https URL.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+OUTREACH_SENDER_NAME = env_str("OUTREACH_SENDER_NAME")  # {sender_name} without a sender account
+OUTREACH_MESSAGE_ID_DOMAIN = env_str("OUTREACH_MESSAGE_ID_DOMAIN")  # empty: SITE_URL's host
+OUTREACH_TRACK_OPENS = env_bool("OUTREACH_TRACK_OPENS", default=True)
+OUTREACH_TRACK_CLICKS = env_bool("OUTREACH_TRACK_CLICKS", default=True)
+OUTREACH_SEND_CONNECTIONS = env_int("OUTREACH_SEND_CONNECTIONS", 4)  # SMTP connections per account per job
+OUTREACH_CHUNK_SIZE = env_int("OUTREACH_CHUNK_SIZE", 200)  # messages claimed and recorded per round trip
+OUTREACH_RETRY_MINUTES = env_int("OUTREACH_RETRY_MINUTES", 15)  # wait when every account failed
+OUTREACH_TICK_MINUTES = env_int("OUTREACH_TICK_MINUTES", 5)  # sequences and waiting messages (schedule)
+
 # --- API ----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -244,6 +256,9 @@ SPECTACULAR_SETTINGS = {
         "ProspectStatusEnum": "prospecting.prospects.models.ProspectStatus",
         "JobStatusEnum": "prospecting.core.models.ScanJob.Status",
         "ImportBatchStatusEnum": "prospecting.prospects.models.ImportBatch.Status",
+        "CampaignChannelEnum": "prospecting.outreach.models.CampaignTemplate.Channel",
+        "ProspectChannelEnum": "prospecting.prospects.models.ProspectChannel",
+        "CampaignSendStatusEnum": "prospecting.outreach.models.CampaignSend.Status",
     },
     # Every operation may answer 400 (bad input) and, on a path with an id, 404: say so in the schema.
     "POSTPROCESSING_HOOKS": [
@@ -326,6 +341,13 @@ ENRICHMENT_DNS_NAMESERVERS = env_list("ENRICHMENT_DNS_NAMESERVERS")  # default: 
 ENRICHMENT_DNS_TIMEOUT = float(env_str("ENRICHMENT_DNS_TIMEOUT", "3"))
 ENRICHMENT_FRESHNESS_DAYS = env_int("ENRICHMENT_FRESHNESS_DAYS", 30)  # full enrichment skips fresher steps
 ENRICHMENT_CONTACT_PAGES = env_int("ENRICHMENT_CONTACT_PAGES", 5)  # pages beyond the home page per contact scrape
+# A check that could not be made (timeout, refused, resolver failing) is retried after this many hours.
+ENRICHMENT_RETRY_AFTER_HOURS = float(env_str("ENRICHMENT_RETRY_AFTER_HOURS", "6"))
+# Resolver outage: when at least this share of a batch chunk (of at least MIN names) fails DNS, these names,
+# which must resolve, are looked up; if none does, the job pauses and leaves the chunk untouched.
+ENRICHMENT_RESOLVER_OUTAGE_SHARE = float(env_str("ENRICHMENT_RESOLVER_OUTAGE_SHARE", "0.9"))
+ENRICHMENT_RESOLVER_OUTAGE_MIN = env_int("ENRICHMENT_RESOLVER_OUTAGE_MIN", 10)
+ENRICHMENT_RESOLVER_CANARIES = env_list("ENRICHMENT_RESOLVER_CANARIES", "gouvernement.lu,google.com,wikipedia.org")
 ENRICHMENT_MX_CHECK = env_bool("ENRICHMENT_MX_CHECK", default=False)  # mark e-mail domains that cannot receive mail
 # Performance audits: builtin (default, no third party), pagespeed (Google PSI API v5) or lighthouse (local CLI).
 PERFORMANCE_PROVIDER = env_str("PERFORMANCE_PROVIDER", "builtin")
@@ -355,6 +377,8 @@ SCORING_WORKERS = env_int("SCORING_WORKERS", 0)  # processes for big recomputes 
 SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 5000)  # prospects read and written per round trip
 # Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
+# The morning digest of follow-ups e-mailed to each owner, daily at this local time ("HH:MM"; empty: none).
+FOLLOW_UP_DIGEST_TIME = env_str("FOLLOW_UP_DIGEST_TIME", "07:30")
 # Deal new imported prospects in turn to the active staff members of the Sales group (else: no owner).
 IMPORT_ROUND_ROBIN = env_bool("IMPORT_ROUND_ROBIN", default=False)
 # Uploads (admin and API) larger than this are refused with a message; bigger files: `manage.py import_prospects`.

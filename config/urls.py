@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from prospecting.interactions.public_views import calendar_feed_view
+
 admin.site.site_header = "Prospecting"
 admin.site.site_title = "Prospecting admin"
 admin.site.index_title = "Find, enrich, score and win leads"
@@ -12,6 +14,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/admin/prospecting/", include("prospecting.api_urls")),
+    path("m/", include("prospecting.outreach.public_urls")),  # public: links in messages (signed)
+    path("calendar/<str:token>.ics", calendar_feed_view, name="calendar-feed"),  # public: secret token
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

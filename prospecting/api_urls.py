@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("prospecting.enrichment.api_urls")),
     path("", include("prospecting.interactions.api_urls")),
     path("", include("prospecting.scoring.api_urls")),
+    path("", include("prospecting.outreach.api_urls")),
     path("", include("prospecting.discovery.api_urls")),
     path("", include("prospecting.workspace.api_urls")),
 ]

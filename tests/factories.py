@@ -9,11 +9,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from prospecting.core.models import ActivityLog, ScanJob
+from prospecting.core.models import ActivityLog, ScanJob, UsageCounter, UserQuota
 from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawRecord
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
-from prospecting.interactions.models import FollowUp, Interaction
-from prospecting.outreach.models import CampaignSend, CampaignTemplate
+from prospecting.interactions.models import CalendarFeed, FollowUp, Interaction
+from prospecting.outreach.models import (
+    CampaignSend,
+    CampaignTemplate,
+    CustomVariable,
+    DoNotContact,
+    SenderAccount,
+    Sequence,
+    SequenceEnrolment,
+    SequenceStep,
+)
 from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.scoring.models import Lead, ProspectScore
 
@@ -132,6 +141,33 @@ class FollowUpFactory(InteractionFactory):
     follow_up_owner = factory.SubFactory(StaffUserFactory, username="staff")
 
 
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory(StaffUserFactory)
+    token = factory.Sequence(lambda n: f"feed-token-{n:040d}")
+
+
+class UserQuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserQuota
+
+    user = factory.SubFactory(StaffUserFactory)
+    scans_per_month = 500
+    emails_per_month = 1000
+
+
+class UsageCounterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsageCounter
+
+    user = factory.SubFactory(StaffUserFactory)
+    kind = UsageCounter.Kind.SCANS
+    period = factory.Sequence(lambda n: datetime.date(2000 + n // 12, n % 12 + 1, 1))
+    used = 12
+
+
 class ScanJobFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ScanJob
@@ -183,6 +219,63 @@ class ConversionFactory(factory.django.DjangoModelFactory):
     converted_at = factory.LazyFunction(lambda: timezone.localdate())
     attributed_source = "domain_scan"
     days_to_convert = 12
+
+
+class CustomVariableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomVariable
+
+    key = factory.Sequence(lambda n: f"offer{n}")
+    label = "Offer"
+    default_value = "un audit gratuit"
+
+
+class SenderAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SenderAccount
+
+    name = factory.Sequence(lambda n: f"Mailbox {n}")
+    from_email = factory.Sequence(lambda n: f"sales{n}@agence.lu")
+    from_name = "Agence Web"
+    host = "127.0.0.1"
+    port = 2525
+    use_tls = False
+    window_days = [0, 1, 2, 3, 4, 5, 6]
+    window_start = datetime.time(0, 0)
+    window_end = datetime.time(23, 59, 59)
+
+
+class DoNotContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DoNotContact
+
+    email = factory.Sequence(lambda n: f"stop{n}@example.lu")
+    reason = DoNotContact.Reason.UNSUBSCRIBED
+
+
+class SequenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sequence
+
+    name = factory.Sequence(lambda n: f"No website follow-ups {n}")
+
+
+class SequenceStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SequenceStep
+
+    sequence = factory.SubFactory(SequenceFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    template = factory.SubFactory(CampaignTemplateFactory)
+    delay_days = 3
+
+
+class SequenceEnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SequenceEnrolment
+
+    sequence = factory.SubFactory(SequenceFactory)
+    prospect = factory.SubFactory(ProspectFactory)
 
 
 class ImportBatchFactory(factory.django.DjangoModelFactory):
@@ -249,10 +342,19 @@ FACTORY_BY_MODEL = {
     Lead: LeadFactory,
     Interaction: InteractionFactory,
     FollowUp: FollowUpFactory,
+    CalendarFeed: CalendarFeedFactory,
+    UserQuota: UserQuotaFactory,
+    UsageCounter: UsageCounterFactory,
     ScanJob: ScanJobFactory,
     ActivityLog: ActivityLogFactory,
     CampaignTemplate: CampaignTemplateFactory,
     CampaignSend: CampaignSendFactory,
+    CustomVariable: CustomVariableFactory,
+    SenderAccount: SenderAccountFactory,
+    DoNotContact: DoNotContactFactory,
+    Sequence: SequenceFactory,
+    SequenceStep: SequenceStepFactory,
+    SequenceEnrolment: SequenceEnrolmentFactory,
     ImportBatch: ImportBatchFactory,
     ImportRow: ImportRowFactory,
 }

@@ -43,7 +43,8 @@ from urllib3.util import connection as urllib3_connection
 class FetchError(Exception):
     """A fetch that produced no usable response. `kind` is one of ERROR_KINDS."""
 
-    ERROR_KINDS = ("dns", "connect", "timeout", "tls", "too_many_redirects", "blocked", "invalid_url")
+    # "dns": the name has no address; "resolver": the lookup itself failed (resolver down, timed out, SERVFAIL).
+    ERROR_KINDS = ("dns", "resolver", "connect", "timeout", "tls", "too_many_redirects", "blocked", "invalid_url")
 
     def __init__(self, kind: str, message: str, url: str = "") -> None:
         super().__init__(message)
@@ -102,7 +103,8 @@ _pins_lock = threading.Lock()
 def resolver_overrides(mapping: dict[str, str | None]) -> Iterator[None]:
     """Within the block (this thread and threads it starts after), resolve names through `mapping`.
 
-    Keys are "host:port" or "*:port"; values "ip:port", or None for a name that does not resolve.
+    Keys are "host:port" or "*:port"; values "ip:port", None for a name that does not resolve, or
+    RESOLVER_FAILURE for a lookup that fails (a resolver outage).
     """
     global _context_overrides
     previous = _context_overrides
@@ -114,6 +116,11 @@ def resolver_overrides(mapping: dict[str, str | None]) -> Iterator[None]:
 
 
 _context_overrides: dict[str, str | None] | None = None
+RESOLVER_FAILURE = "resolver-failure"
+# getaddrinfo's answers that say the name has no address; any other failure is the resolver's (EAI_AGAIN...).
+_NO_ADDRESS_ERRORS = {
+    getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA", "EAI_ADDRFAMILY") if hasattr(socket, name)
+}
 _NO_OVERRIDE = object()
 
 
@@ -139,6 +146,8 @@ def resolve_checked(host: str, port: int) -> tuple[str, int]:
     override = _override_for(host, port)
     if override is None:
         raise FetchError("dns", f"{host} does not resolve (override)")
+    if override == RESOLVER_FAILURE:
+        raise FetchError("resolver", f"The DNS lookup of {host} failed (override)")
     if override is not _NO_OVERRIDE:
         candidates = [_split_address(override)]
     else:
@@ -146,8 +155,12 @@ def resolve_checked(host: str, port: int) -> tuple[str, int]:
             raise BlockedAddressError(f"{host} is a cloud metadata name")
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as exc:
+        except UnicodeError as exc:
             raise FetchError("dns", f"{host} does not resolve ({exc})") from exc
+        except socket.gaierror as exc:
+            if exc.errno in _NO_ADDRESS_ERRORS:
+                raise FetchError("dns", f"{host} does not resolve ({exc})") from exc
+            raise FetchError("resolver", f"The DNS lookup of {host} failed ({exc})") from exc
         candidates = [(info[4][0], port) for info in infos]
     allow_private = getattr(settings, "ENRICHMENT_ALLOW_PRIVATE_NETWORKS", False)
     for address, _ in candidates:

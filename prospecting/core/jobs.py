@@ -15,6 +15,8 @@ The runner (`job_run`) owns the rest, the same way for every kind of job:
   screen and by a schedule every minute, which also resumes interrupted worker jobs);
 * **finish, failure, cancel**: completed, failed (with the error) or cancelled, with the time it stopped;
   Ctrl-C leaves it interrupted;
+* **pause**: a job function that finds it cannot usefully go on (a resolver outage, say) raises `JobPaused`
+  with a message for a person; the job stays paused, nothing retries it on its own, and a resume continues it;
 * **resume and retry** (`job_resume`): any job that did not complete is handed to the workers again (or run
   here); job functions skip the work already done and report counters that stay exact.
 """
@@ -43,7 +45,13 @@ from prospecting.core.services import activity_log_record
 logger = logging.getLogger(__name__)
 
 MAX_RECORDED_FAILURES = 500
-_UNFINISHED = [ScanJob.Status.PENDING, ScanJob.Status.RUNNING, ScanJob.Status.INTERRUPTED, ScanJob.Status.FAILED]
+_UNFINISHED = [
+    ScanJob.Status.PENDING,
+    ScanJob.Status.RUNNING,
+    ScanJob.Status.INTERRUPTED,
+    ScanJob.Status.FAILED,
+    ScanJob.Status.PAUSED,
+]
 
 User = AbstractBaseUser | AnonymousUser | None
 JobFunction = Callable[["JobContext"], None]
@@ -51,6 +59,10 @@ JobFunction = Callable[["JobContext"], None]
 
 class JobCancelled(Exception):
     """Raised inside a job function when the job was cancelled; the runner stops it cleanly."""
+
+
+class JobPaused(Exception):
+    """Raised inside a job function to stop for now; the message says why and what to do. A resume continues."""
 
 
 class JobContext:
@@ -106,6 +118,17 @@ class JobContext:
             job.save(update_fields=["params"])
         self.job.params.update(values)
 
+    def add_outcomes(self, counts: dict[str, Any]) -> None:
+        """Add to the job's outcome counts (params["outcomes"], shown with the job): {"active": 3, ...}; a nested
+        dict adds key by key ({"failed_steps": {"contacts": 2}})."""
+        if not counts:
+            return
+        with transaction.atomic():
+            job = ScanJob.objects.select_for_update().get(pk=self.job_id)
+            job.params["outcomes"] = _added(job.params.get("outcomes") or {}, counts)
+            job.save(update_fields=["params"])
+        self.job.params["outcomes"] = job.params["outcomes"]
+
     def record_failures(self, failures: list[dict[str, Any]]) -> None:
         """Keep the first MAX_RECORDED_FAILURES item failures (which item, why) with the job."""
         if not failures:
@@ -126,6 +149,16 @@ class JobContext:
                 job.params.pop("failures", None)
                 job.save(update_fields=["params"])
             self.job.params.pop("failures", None)
+
+
+def _added(total: dict[str, Any], counts: dict[str, Any]) -> dict[str, Any]:
+    result = dict(total)
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            result[key] = _added(result.get(key) or {}, value)
+        elif value:
+            result[key] = result.get(key, 0) + value
+    return result
 
 
 def _task_path(task: JobFunction) -> str:
@@ -299,6 +332,9 @@ def job_run(
         except JobCancelled:
             logger.info("Job %s cancelled", job_id)
             _job_finish(job_id, ScanJob.Status.CANCELLED)
+        except JobPaused as exc:
+            logger.warning("Job %s paused: %s", job_id, exc)
+            _job_finish(job_id, ScanJob.Status.PAUSED, str(exc))
         except Exception as exc:
             logger.exception("Job %s failed", job_id)
             _job_finish(job_id, ScanJob.Status.FAILED, str(exc) or type(exc).__name__)

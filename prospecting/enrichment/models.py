@@ -10,8 +10,23 @@ from prospecting.prospects.models import Prospect
 _percent = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+class CheckResult(models.TextChoices):
+    """What the last HTTP check found, in the words the jobs count and the prospect page shows."""
+
+    ACTIVE = "active", "Active"
+    PARKED = "parked", "Parked"
+    NO_WEBSITE = "no_website", "No website"  # the name has no address
+    COULD_NOT_CHECK = "could_not_check", "Could not check"  # timeout, refused, resolver failing: retried later
+    ERROR = "error", "Error"  # an HTTP error, a redirect loop, a redirect to a private address
+
+
+class ScanMode(models.TextChoices):
+    STATIC = "static", "Static (HTML and inline scripts)"
+    BROWSER = "browser", "Browser (rendered page)"
+
+
 class TechProfile(models.Model):
-    """Technology stack detected on the prospect's website (one per prospect)."""
+    """Technology stack detected on the prospect's website (one per prospect), and what the HTTP check found."""
 
     prospect = models.OneToOneField(Prospect, on_delete=models.CASCADE, related_name="tech_profile")
     cms = models.CharField(max_length=100, blank=True)
@@ -24,9 +39,22 @@ class TechProfile(models.Model):
     ecommerce_platform = models.CharField(max_length=100, blank=True)
     tech_stack_json = models.JSONField(default=dict, blank=True, help_text="Full detection results.")
     scanned_at = models.DateTimeField(null=True, blank=True)
+    scan_mode = models.CharField(max_length=16, choices=ScanMode.choices, blank=True)
+    check_result = models.CharField(max_length=16, choices=CheckResult.choices, blank=True)
+    check_message = models.CharField(max_length=300, blank=True, help_text="What the last HTTP check found, in words.")
+    check_retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="A check that could not be made is worth retrying after this time."
+    )
+    certificate_valid = models.BooleanField(null=True, blank=True)
+    certificate_problem = models.CharField(
+        max_length=300, blank=True, help_text="Why browsers show a security warning (expired, self-signed, ...)."
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["cms"], name="tech_cms_idx")]
+        indexes = [
+            models.Index(fields=["cms"], name="tech_cms_idx"),
+            models.Index(fields=["check_result"], name="tech_check_result_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Tech profile of {self.prospect_id}"

@@ -99,11 +99,11 @@ def _http_result(outcome: Any) -> dict[str, Any]:
 
 def _tech_probe(prospect: Prospect, shared: dict[str, Any]) -> Any:
     """Fetch (unless the HTTP check did) and detect in the pool: detection is the CPU-heavy part."""
-    from prospecting.core.fetch import default_fetcher
     from prospecting.enrichment.dns import dns_records
     from prospecting.enrichment.services import tech_scan
+    from prospecting.enrichment.services.http_check import read_page
 
-    page = shared.get("home_page") or default_fetcher().fetch(prospect_home_url(prospect))  # FetchError: failed
+    page = shared.get("home_page") or read_page(prospect_home_url(prospect))  # FetchError: failed
     dns = dns_records(prospect.domain_name)
     detections = tech_scan.tech_scan_detect(page, dns)
     return (page if shared.get("keep_pages") else page.without_body()), dns, detections

@@ -86,3 +86,17 @@ class FollowUp(Interaction):
     class Meta:
         proxy = True
         verbose_name = "follow-up"
+
+
+class CalendarFeed(models.Model):
+    """A user's private iCalendar feed of their follow-ups: the secret token in its URL is the only key.
+
+    Resetting gives a new token (the old URL stops working); revoking deletes it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

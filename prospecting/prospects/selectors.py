@@ -50,3 +50,32 @@ def prospects_created_by_import(batch_id: int) -> QuerySet[ImportRow]:
     return ImportRow.objects.filter(
         batch_id=batch_id, outcome=ImportRow.Outcome.CREATED, prospect__isnull=False
     ).values("prospect_id")
+
+
+def prospects_search(queryset: QuerySet[Prospect], term: str) -> QuerySet[Prospect]:
+    """Prospects whose business name, domain or city contains the term, or one of whose e-mails or phone
+    numbers does (the admin search box and the API's `search`). Served by trigram indexes on PostgreSQL."""
+    term = term.strip()
+    if not term:
+        return queryset
+    contacts = ProspectContact.objects.filter(value__icontains=term).values("prospect_id")
+    return queryset.filter(
+        Q(business_name__icontains=term)
+        | Q(domain_name__icontains=term.lower())
+        | Q(city__icontains=term)
+        | Q(pk__in=contacts)
+    )
+
+
+def batch_targets_scoped(
+    user: AbstractBaseUser | AnonymousUser | None, *, prospect_ids: list[int] | None, filters: dict | None
+) -> tuple[list[int] | None, dict | None]:
+    """The targets of a batch a user starts (scans, campaign sends), cut to the prospects they may see: ids
+    they may not see are dropped (an empty list: none left), a filter gets `visible_to` (the job re-reads it
+    on a resume, so the cut holds then too)."""
+    if user is not None and user.is_authenticated and user.has_perm(VIEW_ALL_PERMISSION):
+        return prospect_ids, filters
+    if prospect_ids:
+        visible = prospects_visible_to(user).filter(pk__in=prospect_ids).values_list("pk", flat=True)
+        return list(visible), filters
+    return prospect_ids, {**(filters or {}), "visible_to": user.pk if user is not None else 0}

@@ -3,7 +3,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from prospecting.core.admin_paging import LargeTablePaginator
 from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
+from prospecting.prospects.selectors import prospects_search
 from prospecting.scoring.exports import leads_csv_response, leads_xlsx_response
 from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
@@ -107,11 +109,15 @@ class LeadAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     ordering = ["-score__score", "-pk"]  # best first (the model's own order is newest first)
+    paginator = LargeTablePaginator
     actions = ["export_xlsx", "export_csv", "export_csv_semicolon", "recompute_scores"]
     change_list_template = "admin/scoring/lead/change_list.html"
 
     def get_queryset(self, request):
         return leads_queryset(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        return prospects_search(queryset, search_term), False
 
     def has_add_permission(self, request):
         return False

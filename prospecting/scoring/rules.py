@@ -58,6 +58,7 @@ class ProspectFacts:
     ecommerce_platform: str = ""
     tech_stack: dict[str, Any] = field(default_factory=dict)
     tech_scanned: bool = False
+    certificate_valid: bool | None = None
     performance_score: int | None = None
     accessibility_score: int | None = None
     seo_score: int | None = None
@@ -131,6 +132,13 @@ DEFAULT_RULES: list[Rule] = [
         10,
         "Site not served over HTTPS",
         lambda f: f.live_site and f.uses_https is False,
+    ),
+    Rule(
+        "certificate_invalid",
+        "technical_health",
+        15,
+        "Browsers show a security warning (invalid certificate)",
+        lambda f: f.live_site and f.certificate_valid is False,
     ),
     Rule("slow_lcp", "technical_health", 10, "Largest paint > 4 s", lambda f: f.live_site and (f.lcp_ms or 0) > 4000),
     Rule(

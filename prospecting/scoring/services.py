@@ -74,6 +74,7 @@ _FACT_FIELDS = [
     "tech_profile__ecommerce_platform",
     "tech_profile__tech_stack_json",
     "tech_profile__scanned_at",
+    "tech_profile__certificate_valid",
     "performance_profile__performance_score",
     "performance_profile__accessibility_score",
     "performance_profile__seo_score",
@@ -111,8 +112,8 @@ def _facts_from_row(row: tuple, now: datetime.datetime) -> tuple[int, ProspectFa
     (
         pk, business_name, domain_name, channel, status, has_website, uses_https, http_status_code, country,
         postal_code, address, city, cms, cms_version, analytics, ecommerce_platform, stack, tech_scanned_at,
-        performance_score, accessibility_score, seo_score, lcp_ms, is_mobile_friendly, primary_email, primary_phone,
-        last_positive_interaction, last_interaction,
+        certificate_valid, performance_score, accessibility_score, seo_score, lcp_ms, is_mobile_friendly,
+        primary_email, primary_phone, last_positive_interaction, last_interaction,
     ) = row  # fmt: skip  # the order of _FACT_FIELDS
     if isinstance(stack, str):
         stack = json.loads(stack or "{}")
@@ -133,6 +134,7 @@ def _facts_from_row(row: tuple, now: datetime.datetime) -> tuple[int, ProspectFa
         ecommerce_platform=ecommerce_platform or "",
         tech_stack=stack or {},
         tech_scanned=tech_scanned_at is not None,
+        certificate_valid=certificate_valid,
         performance_score=performance_score,
         accessibility_score=accessibility_score,
         seo_score=seo_score,

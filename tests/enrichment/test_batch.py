@@ -254,8 +254,9 @@ def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_pros
         stored[prospect.domain_name] = value
 
     replace_http_check(monkeypatch, probe=probe, store=store)
+    # One probe at a time per child: a child that forked first cannot take all eleven before the other starts.
     job = ScanJob.objects.create(
-        job_type="http_check", total_items=11, params={"prospect_ids": [p.pk for p in prospects]}
+        job_type="http_check", total_items=11, params={"prospect_ids": [p.pk for p in prospects], "workers": 2}
     )
     job = enrichment_batch_run(job_id=job.pk)
     assert (job.status, job.processed_items, job.failed_items) == ("completed", 11, 1)

@@ -20,7 +20,12 @@ def test_http_check_on_farm_site(farm, host):
     outcome = http_check_run(prospect=prospect)
     prospect.refresh_from_db()
     assert prospect.status == expected["status"], outcome
-    assert prospect.last_http_check_at is not None
+    if outcome.result == "could_not_check":  # not a check: nothing learned, to be retried
+        assert prospect.last_http_check_at is None
+        assert prospect.has_website is None
+        assert outcome.retry_at
+    else:
+        assert prospect.last_http_check_at is not None
     if "error" in expected:
         assert outcome.error_class == expected["error"]
     if "https" in expected:
@@ -31,6 +36,11 @@ def test_http_check_on_farm_site(farm, host):
         assert f"//{expected['final_host']}/" in prospect.redirect_url
     if "certificate_valid" in expected:
         assert outcome.certificate_valid is expected["certificate_valid"]
+    if "certificate_problem" in expected:
+        profile = TechProfile.objects.get(prospect=prospect)
+        assert profile.certificate_valid is False
+        assert expected["certificate_problem"] in profile.certificate_problem
+        assert expected["certificate_problem"] in outcome.message
     if expected["status"] == "active":
         assert prospect.has_website is True
     if expected["status"] == "parked":

@@ -49,6 +49,8 @@ class Farm:
                 )
             elif site.certificate == "self_signed":
                 cert = self.untrusted_ca.issue_cert(host, f"www.{host}")
+            elif site.certificate == "wrong_name":
+                cert = self.ca.issue_cert("another-customer.lu", "www.another-customer.lu")
             else:
                 continue
             context = self._context(cert)

@@ -28,7 +28,7 @@ class Site:
     http: str = "serve"  # "serve" or "redirect_https"
     canonical_www: bool = False  # the apex redirects to www.
     redirect_to: str = ""  # every request redirects here
-    certificate: str = "valid"  # "valid", "expired", "self_signed"
+    certificate: str = "valid"  # "valid", "expired", "self_signed", "wrong_name"
     dns_failure: bool = False
     latency_ms: int = 0
     expected: dict[str, Any] = field(default_factory=dict)
@@ -399,13 +399,35 @@ SITES: dict[str, Site] = {
     "expired-cert.lu": Site(
         pages={"/": page(STATIC, Server="nginx")},
         certificate="expired",
-        expected={"status": "active", "https": False, "certificate_valid": False},
+        expected={"status": "active", "https": True, "certificate_valid": False, "certificate_problem": "expired"},
     ),
     "self-signed.lu": Site(
         pages={"/": page(STATIC, Server="nginx")},
         certificate="self_signed",
-        expected={"status": "active", "https": False, "certificate_valid": False},
+        expected={
+            "status": "active",
+            "https": True,
+            "certificate_valid": False,
+            "certificate_problem": "untrusted authority",
+        },
     ),
+    "wrong-name.lu": Site(
+        pages={"/": page(STATIC, Server="nginx")},
+        certificate="wrong_name",
+        expected={"status": "active", "https": True, "certificate_valid": False, "certificate_problem": "is for"},
+    ),
+    # http://hop-to-untrusted.lu → 301 → https://www.untrusted-target.lu/, whose certificate no one trusts.
+    "hop-to-untrusted.lu": Site(
+        redirect_to="https://www.untrusted-target.lu/",
+        expected={
+            "status": "active",
+            "https": True,
+            "certificate_valid": False,
+            "certificate_problem": "untrusted authority",
+            "final_host": "www.untrusted-target.lu",
+        },
+    ),
+    "untrusted-target.lu": Site(pages={"/": page(WORDPRESS, Server="nginx")}, certificate="self_signed"),
     "latin1-cafe.lu": Site(
         pages={"/": Response(200, {"Content-Type": "text/html", "Server": "Apache"}, LATIN1)},
         https=False,

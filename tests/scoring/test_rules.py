@@ -53,6 +53,7 @@ CASES = [
     ("parked_domain", replace(CLEAN, status="parked"), CLEAN),
     ("http_error", replace(CLEAN, http_status_code=500), replace(CLEAN, http_status_code=399)),
     ("no_https", replace(CLEAN, uses_https=False), replace(CLEAN, uses_https=None)),
+    ("certificate_invalid", replace(CLEAN, certificate_valid=False), replace(CLEAN, certificate_valid=None)),
     ("slow_lcp", replace(CLEAN, lcp_ms=4001), replace(CLEAN, lcp_ms=4000)),
     ("poor_performance", replace(CLEAN, performance_score=49), replace(CLEAN, performance_score=50)),
     ("not_mobile_friendly", replace(CLEAN, is_mobile_friendly=False), replace(CLEAN, is_mobile_friendly=None)),

@@ -20,10 +20,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 
-from prospecting.core.jobs import JobContext, job_run, job_start
+from prospecting.core.fetch import FetchError, resolve_checked
+from prospecting.core.jobs import JobContext, JobPaused, job_run, job_start
 from prospecting.core.models import ScanJob
 from prospecting.core.processes import may_fork_workers, usable_cpus
-from prospecting.enrichment.services.full import FULL
+from prospecting.core.quotas import quota_consume
+from prospecting.enrichment.services.full import FULL, FullProbe
+from prospecting.enrichment.services.http_check import DNS_KINDS, HttpCheckOutcome, result_for_error
 from prospecting.enrichment.services.probe_pool import ProbePool, ProcessProbePool, ThreadProbePool
 from prospecting.enrichment.steps import PIPELINE, Step
 from prospecting.prospects.filters import ProspectFilter
@@ -65,12 +68,14 @@ def enrichment_batch_start(
     if workers:
         params["workers"] = workers
     targets = enrichment_targets(job_type=job_type, params=params)  # a bad filter fails here, before any job
+    total = targets.count()
+    quota_consume(user=user, kind="scans", amount=total)  # over the user's monthly quota: QuotaExceeded, no job
     return job_start(
         job_type=job_type,
         task=enrichment_batch_job,
         params=params,
         user=user,
-        total_items=targets.count(),
+        total_items=total,
         foreground=foreground,
         on_progress=on_progress,
     )
@@ -120,6 +125,7 @@ def enrichment_batch_job(job: JobContext) -> None:
                 pool.submit(prospect.pk, prospect)
             if in_flight:
                 outcomes = [pool.result(prospect.pk) for prospect in in_flight]
+                resolver_outage_check(in_flight, outcomes)  # pauses the job, leaving this chunk untouched
                 _store_chunk(job, step, in_flight, outcomes)
             if not chunk:
                 break
@@ -171,3 +177,61 @@ def _store_chunk(job: JobContext, step: Step, chunk: list[Prospect], outcomes: l
                     failures.append({"prospect_id": prospect.pk, "error": str(exc)[:300]})
         job.advance(processed=len(chunk), failed=len(failures))
         job.record_failures(failures)
+        job.add_outcomes(outcome_counts(outcomes))
+
+
+def _check_of(ok: bool, value: Any) -> tuple[str, str]:
+    """(check result, failure kind) of one probe outcome: the HTTP check's, the full pipeline's HTTP check, or a
+    fetch that failed in another step."""
+    if isinstance(value, FullProbe):
+        value = value.results.get("http_check")
+    if isinstance(value, HttpCheckOutcome):
+        return value.result, value.error_class
+    if not ok and isinstance(value, FetchError):
+        return result_for_error(value.kind), value.kind
+    return ("done" if ok else "failed"), ""
+
+
+def outcome_counts(outcomes: list[tuple[bool, Any]]) -> dict[str, Any]:
+    """What a chunk found, for the job's report: {"active": 180, "could_not_check": 12, ..., "failed_steps":
+    {"contacts": 3}}."""
+    counts: dict[str, Any] = {}
+    failed_steps: dict[str, int] = {}
+    for ok, value in outcomes:
+        result, _kind = _check_of(ok, value)
+        if result:
+            counts[result] = counts.get(result, 0) + 1
+        if isinstance(value, FullProbe):
+            for name in value.errors:
+                failed_steps[name] = failed_steps.get(name, 0) + 1
+    if failed_steps:
+        counts["failed_steps"] = failed_steps
+    return counts
+
+
+def resolver_outage_check(chunk: list[Prospect], outcomes: list[tuple[bool, Any]]) -> None:
+    """Pause the job (JobPaused) when almost every name of the chunk failed DNS and names that must resolve
+    (ENRICHMENT_RESOLVER_CANARIES) do not resolve either: the resolver is down, not the prospects' sites."""
+    if len(chunk) < settings.ENRICHMENT_RESOLVER_OUTAGE_MIN:
+        return
+    dns_failures = sum(1 for ok, value in outcomes if _check_of(ok, value)[1] in DNS_KINDS)
+    if dns_failures < settings.ENRICHMENT_RESOLVER_OUTAGE_SHARE * len(chunk):
+        return
+    canaries = list(settings.ENRICHMENT_RESOLVER_CANARIES)
+    failing = [name for name in canaries if not _resolves(name)]
+    if canaries and len(failing) < len(canaries):
+        return  # the resolver works: these names really have no address
+    checked = f" and none of the names that must resolve ({', '.join(canaries)}) does" if canaries else ""
+    raise JobPaused(
+        f"Paused: the DNS resolver looks down. {dns_failures} of {len(chunk)} names in the last chunk failed "
+        f"their DNS lookup{checked}. Those {len(chunk)} prospects were left untouched; resume the job once DNS "
+        "works again."
+    )
+
+
+def _resolves(name: str) -> bool:
+    try:
+        resolve_checked(name, 443)
+    except FetchError as exc:
+        return exc.kind not in DNS_KINDS  # "blocked" means it resolved (to a non-public address)
+    return True

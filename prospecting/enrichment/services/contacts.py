@@ -13,9 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from prospecting.core.events import prospects_changed_announce
-from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
+from prospecting.core.fetch import FetchError, FetchResult
 from prospecting.enrichment.extract import PageContacts, ParsedPage, candidate_pages, extract_contacts, site_features
 from prospecting.enrichment.models import TechProfile
+from prospecting.enrichment.services.http_check import read_page
 from prospecting.prospects.models import Prospect, ProspectContact
 from prospecting.prospects.selectors import prospect_home_url
 
@@ -36,7 +37,7 @@ class ScrapeResult:
 def _robots(start_url: str) -> RobotFileParser:
     parser = RobotFileParser()
     try:
-        result = default_fetcher().fetch(urljoin(start_url, "/robots.txt"), max_bytes=256 * 1024)
+        result = read_page(urljoin(start_url, "/robots.txt"), max_bytes=256 * 1024)
         lines = result.text.splitlines() if result.status_code == 200 else []
     except FetchError:
         lines = []
@@ -52,7 +53,6 @@ def contacts_probe(
     `home_page`, the page the HTTP check just fetched, is used instead of downloading it again.
     """
     start = prospect_home_url(prospect)
-    fetcher = default_fetcher()
     robots = _robots(start)
     agent = settings.ENRICHMENT_USER_AGENT
     result = ScrapeResult()
@@ -68,7 +68,7 @@ def contacts_probe(
             result.skipped_by_robots.append(url)
             continue
         try:
-            page: FetchResult = home_page if home_page is not None and url == start else fetcher.fetch(url)
+            page: FetchResult = home_page if home_page is not None and url == start else read_page(url)
         except FetchError:
             continue
         if page.status_code >= 400 or not page.is_html:

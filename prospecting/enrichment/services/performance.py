@@ -25,10 +25,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from prospecting.core.events import prospects_changed_announce
-from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
+from prospecting.core.fetch import FetchError, FetchResult
 from prospecting.enrichment.audit import AuditResult, Resource, audit_from_measurements, page_resources
 from prospecting.enrichment.extract import parse_html
 from prospecting.enrichment.models import PerformanceProfile
+from prospecting.enrichment.services.http_check import read_page
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_home_url
 
@@ -37,7 +38,7 @@ from prospecting.prospects.selectors import prospect_home_url
 
 def _fetch_resource(resource: Resource) -> Resource:
     try:
-        result = default_fetcher().fetch(resource.url)
+        result = read_page(resource.url)
         resource.bytes = len(result.body)
         resource.ms = result.total_ms
         if result.status_code >= 400:
@@ -178,7 +179,7 @@ def performance_probe(prospect: Prospect, home_page: FetchResult | None = None) 
     if home_page is not None and home_page.status_code < 400:
         return builtin_audit(home_page)
     try:
-        page = default_fetcher().fetch(url)
+        page = read_page(url)
     except FetchError as exc:
         raise AuditError(f"{exc.kind}: {exc}") from exc
     return builtin_audit(page)

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from django.db import connections
 
+from prospecting.core.fetch import FetchError
 from prospecting.prospects.models import Prospect
 
 Outcome = tuple[bool, Any]
@@ -90,8 +91,9 @@ def _child_main(
     def run(key: int, prospect: Prospect) -> None:
         try:
             ok, value = probe_politely(step, prospect, params, host_locks)
-            if not ok:
-                value = str(value)  # errors travel as text: not every exception class survives pickling
+            if not ok and not isinstance(value, FetchError):
+                value = str(value)  # errors travel as text (not every exception class survives pickling); a
+                # FetchError travels as itself (it pickles by design): the job counts failures by their kind
             try:
                 outcome = pickle.dumps((ok, value))
             except Exception as exc:

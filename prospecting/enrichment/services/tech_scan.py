@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from prospecting.core.events import prospects_changed_announce
-from prospecting.core.fetch import FetchError, FetchResult, default_fetcher
+from prospecting.core.fetch import FetchError, FetchResult
 from prospecting.enrichment.dns import dns_records
 from prospecting.enrichment.fingerprints import Detection, PageSignals, fingerprint_set
 from prospecting.enrichment.models import TechProfile
+from prospecting.enrichment.services.http_check import read_page
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_home_url
 
@@ -80,7 +81,7 @@ def tech_scan_run(
     if page is None:
         url = prospect_home_url(prospect)
         try:
-            page = default_fetcher().fetch(url)
+            page = read_page(url)
         except FetchError as exc:
             return TechScanOutcome(scanned=False, reason=f"{exc.kind}: {exc}")
     if dns is None:
