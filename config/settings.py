@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -155,7 +156,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The staff work in French and German as much as in English: the browser's language is used (LocaleMiddleware),
+# a switcher in the admin's top bar changes it; dates follow each language's formats (English: British).
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
+LANGUAGES = [("en-gb", "English"), ("fr", "Français"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Luxembourg")
 USE_I18N = True
 USE_TZ = True
@@ -218,8 +223,11 @@ OUTREACH_TRACK_OPENS = env_bool("OUTREACH_TRACK_OPENS", default=True)
 OUTREACH_TRACK_CLICKS = env_bool("OUTREACH_TRACK_CLICKS", default=True)
 OUTREACH_SEND_CONNECTIONS = env_int("OUTREACH_SEND_CONNECTIONS", 4)  # SMTP connections per account per job
 OUTREACH_CHUNK_SIZE = env_int("OUTREACH_CHUNK_SIZE", 200)  # messages claimed and recorded per round trip
+OUTREACH_INLINE_PLAN_MAX = env_int("OUTREACH_INLINE_PLAN_MAX", 5000)  # more recipients: the job writes the rows
 OUTREACH_RETRY_MINUTES = env_int("OUTREACH_RETRY_MINUTES", 15)  # wait when every account failed
-OUTREACH_TICK_MINUTES = env_int("OUTREACH_TICK_MINUTES", 5)  # sequences and waiting messages (schedule)
+# Letters: the sender block at the top of each page ("|" separates lines) and the city before the date.
+OUTREACH_LETTER_SENDER = env_str("OUTREACH_LETTER_SENDER", "Agence Web|1, rue de la Gare|L-1611 Luxembourg")
+OUTREACH_LETTER_CITY = env_str("OUTREACH_LETTER_CITY", "Luxembourg")
 
 # --- API ----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

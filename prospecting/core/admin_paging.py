@@ -54,12 +54,17 @@ class LargeTablePaginator(Paginator):
                 return int(number)  # past an estimated end: an empty page, not an error
             raise
 
+    def page_ids(self, bottom: int, top: int) -> Any:
+        """The ids of the rows from `bottom` to `top` in the list's order (a subclass may read them from a
+        narrower index)."""
+        return self.object_list.values_list("pk", flat=True)[bottom:top]
+
     def page(self, number: Any) -> Any:
         number = self.validate_number(number)
         if not isinstance(self.object_list, QuerySet):
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        ids = list(self.page_ids(bottom, bottom + self.per_page))
         position = {pk: index for index, pk in enumerate(ids)}
         rows = sorted(self.object_list.filter(pk__in=ids), key=lambda row: position[row.pk])
         return self._get_page(rows, number, self)

@@ -59,6 +59,7 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["next_action_date"], name="interaction_next_action_idx"),
             models.Index(fields=["prospect", "-created_at"], name="interaction_prospect_idx"),
+            models.Index(fields=["interaction_type", "prospect"], name="interaction_type_idx"),
             # "My follow-ups": one index range scan over the open tasks of one owner, by due date.
             models.Index(
                 fields=["follow_up_owner", "next_action_date"],

@@ -163,6 +163,26 @@ def interaction_delete(*, interaction: Interaction, user: User = None) -> None:
         prospects_changed_announce(prospect_ids=[prospect_id])
 
 
+def interactions_log_bulk(
+    *, entries: list[tuple[int, str]], interaction_type: str, user: User = None
+) -> list[Interaction]:
+    """Log one interaction per (prospect id, subject) in one INSERT: what a campaign send records for each
+    message. Announced like a single interaction, so the prospects' scores follow."""
+    author = _author(user)
+    rows = [
+        Interaction(
+            prospect_id=prospect_id, interaction_type=interaction_type, subject=subject[:255], created_by=author
+        )
+        for prospect_id, subject in entries
+    ]
+    if not rows:
+        return []
+    with transaction.atomic():
+        created = Interaction.objects.bulk_create(rows, batch_size=500)
+        prospects_changed_announce(prospect_ids={prospect_id for prospect_id, _ in entries})
+    return created
+
+
 def _require_follow_up(interaction: Interaction) -> None:
     if interaction.next_action_date is None:
         raise ValidationError({"next_action_date": ["This interaction has no follow-up (no next action date)."]})
@@ -209,23 +229,3 @@ def follow_up_snooze(*, interaction: Interaction, until: datetime.date, user: Us
             metadata={"interaction_id": interaction.pk, "old": str(old), "new": str(until)},
         )
     return interaction
-
-
-def interactions_log_bulk(
-    *, entries: list[tuple[int, str]], interaction_type: str, user: User = None
-) -> list[Interaction]:
-    """Log one interaction per (prospect id, subject) in one INSERT: what a campaign send records for each
-    message. Announced like a single interaction, so the prospects' scores follow."""
-    author = _author(user)
-    rows = [
-        Interaction(
-            prospect_id=prospect_id, interaction_type=interaction_type, subject=subject[:255], created_by=author
-        )
-        for prospect_id, subject in entries
-    ]
-    if not rows:
-        return []
-    with transaction.atomic():
-        created = Interaction.objects.bulk_create(rows, batch_size=500)
-        prospects_changed_announce(prospect_ids={prospect_id for prospect_id, _ in entries})
-    return created

@@ -123,7 +123,8 @@ class Prospect(models.Model):
             models.Index(fields=["status", "-created_at"], name="prospect_status_created_idx"),
             models.Index(fields=["channel", "status"], name="prospect_channel_status_idx"),
             models.Index(fields=["country", "city"], name="prospect_country_city_idx"),
-            models.Index(fields=["-created_at"], name="prospect_created_idx"),
+            # The list's order (newest first, then id): deep pages read this index alone.
+            models.Index(fields=["-created_at", "-id"], name="prospect_created_id_idx"),
             models.Index(Lower("business_name"), name="prospect_business_name_idx"),
             models.Index(fields=["next_follow_up_at"], name="prospect_follow_up_idx"),
             models.Index(fields=["owner", "next_follow_up_at"], name="prospect_owner_follow_up_idx"),

@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 
 from prospecting.core.admin_paging import LargeTablePaginator
 from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
-from prospecting.prospects.selectors import prospects_search
+from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_search
 from prospecting.scoring.exports import leads_csv_response, leads_xlsx_response
 from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
@@ -74,6 +74,16 @@ class ProspectScoreAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
         return breakdown_table(obj)
 
 
+class LeadPaginator(LargeTablePaginator):
+    """The unfiltered leads list reads each page's ids from the scores' best-first index alone (no join with
+    the prospects until the page's hundred rows): page 5,000 of a million costs about what page 1 does."""
+
+    def page_ids(self, bottom, top):
+        return ProspectScore.objects.order_by("-score", "-prospect_id").values_list("prospect_id", flat=True)[
+            bottom:top
+        ]
+
+
 class PresetFilter(admin.SimpleListFilter):
     title = "preset"
     parameter_name = "preset"
@@ -118,6 +128,12 @@ class LeadAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return prospects_search(queryset, search_term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # No filter, search or other order, and every prospect visible: the scores' index alone serves.
+        unfiltered = set(request.GET) <= {"p"} and request.user.has_perm(VIEW_ALL_PERMISSION)
+        paginator = LeadPaginator if unfiltered else LargeTablePaginator
+        return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def has_add_permission(self, request):
         return False

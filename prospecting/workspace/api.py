@@ -266,6 +266,7 @@ class ProspectDuplicatesView(APIView):
 
     @extend_schema(
         summary="Possible duplicates of a prospect (same registrable domain, phone, e-mail, or name and postal code)",
+        operation_id="prospect_duplicates",
         tags=["prospects"],
         responses=DuplicateGroupSerializer(many=True),
     )
@@ -281,6 +282,7 @@ class DuplicatesListView(APIView):
 
     @extend_schema(
         summary="Groups of possible duplicates across prospects (the largest first, 100 per reason)",
+        operation_id="prospects_duplicate_groups",
         tags=["prospects"],
         responses=DuplicateGroupSerializer(many=True),
     )

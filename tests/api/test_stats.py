@@ -36,9 +36,9 @@ def test_stats_show_the_dashboard_numbers(api_client, staff_user):
     interaction_create(
         prospect=scanned, data={"interaction_type": "email_received", "next_action_date": TODAY}, user=staff_user
     )
-    CampaignSendFactory(prospect=scanned, status="opened")
+    CampaignSendFactory(prospect=scanned, status="sent", opened_at=timezone.now())
     CampaignSendFactory(prospect=other, status="sent")
-    CampaignSendFactory(prospect=other, status="bounced")
+    CampaignSendFactory(prospect=other, status="failed")
     prospect_convert(prospect=scanned, user=staff_user, plan="business", mrr=49)
 
     body = api_client.get(BASE + "stats").json()

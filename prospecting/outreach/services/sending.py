@@ -214,29 +214,29 @@ def campaign_send(
     """Queue `template` for these prospects (ids or a lead filter) and start the job that sends it.
 
     Returns the counts (to send, already sent, skipped by reason) and the job. Safe to repeat: a prospect that
-    already has this template (queued, sent, under review) is counted, not queued again.
+    already has this template (queued, sent, under review) is counted, not queued again. Up to
+    OUTREACH_INLINE_PLAN_MAX prospects the rows are written here and the counts are exact; for more, the job
+    writes them first (a request never loops over a million prospects) and records the counts in its params.
     """
     if not template.is_active:
         raise TemplateNotSendable(f"Template “{template.name}” is inactive.")
     if template.channel != CampaignTemplate.Channel.EMAIL:
         raise TemplateNotSendable(f"Template “{template.name}” is a letter: print it as letters instead.")
     targets = campaign_targets(prospect_ids=prospect_ids, lead_filter=lead_filter)
+    inline = foreground or targets[: settings.OUTREACH_INLINE_PLAN_MAX + 1].count() <= settings.OUTREACH_INLINE_PLAN_MAX
     plan = SendPlan()
     with transaction.atomic():
-        job = job_create(
-            job_type=ScanJob.JobType.CAMPAIGN_SEND,
-            task=campaign_send_job,
-            params={"template_id": template.pk},
-            user=user,
-        )
-        for row_chunk in _chunks(campaign_plan_rows(template=template, targets=targets), PLAN_CHUNK):
-            _sends_record(template=template, planned=row_chunk, job=job, user=user, plan=plan)
-        total = CampaignSend.objects.filter(job=job).count()
-        quota_consume(user=user, kind="emails", amount=total)  # over the monthly quota: nothing is queued
-        ScanJob.objects.filter(pk=job.pk).update(
-            total_items=total,
-            params={"template_id": template.pk, "skipped": plan.skipped, "already_sent": plan.already_sent},
-        )
+        params: dict[str, Any] = {"template_id": template.pk}
+        if not inline:
+            params["plan"] = (
+                {"prospect_ids": prospect_ids} if prospect_ids is not None else {"filter": lead_filter or {}}
+            )
+        job = job_create(job_type=ScanJob.JobType.CAMPAIGN_SEND, task=campaign_send_job, params=params, user=user)
+        if inline:
+            _campaign_plan_write(template=template, targets=targets, job=job, user=user, plan=plan)
+            quota_consume(user=user, kind="emails", amount=job.total_items)  # over quota: nothing is queued
+        else:  # the job writes the rows: count one e-mail per prospect aimed at
+            quota_consume(user=user, kind="emails", amount=targets.count())
     if foreground:
         job_run(job_id=job.pk, on_progress=on_progress)
     else:
@@ -244,6 +244,19 @@ def campaign_send(
     job.refresh_from_db()
     plan.job = job
     return plan
+
+
+def _campaign_plan_write(
+    *, template: CampaignTemplate, targets: QuerySet[Prospect], job: ScanJob, user: User, plan: SendPlan
+) -> None:
+    """Write the rows of a send for its job (safe to run again: existing rows are counted, not doubled)."""
+    for row_chunk in _chunks(campaign_plan_rows(template=template, targets=targets), PLAN_CHUNK):
+        with transaction.atomic():
+            _sends_record(template=template, planned=row_chunk, job=job, user=user, plan=plan)
+    total = CampaignSend.objects.filter(job=job).count()
+    params = {**job.params, "skipped": plan.skipped, "already_sent": plan.already_sent, "planned": True}
+    ScanJob.objects.filter(pk=job.pk).update(total_items=total, params=params)
+    job.params, job.total_items = params, total
 
 
 def _chunks(rows: Iterator[PlannedRow], size: int) -> Iterator[list[PlannedRow]]:
@@ -273,12 +286,6 @@ def sends_start(*, send_ids: list[int], user: User = None, foreground: bool = Fa
 
 
 # --- the job ---------------------------------------------------------------------------------------------------
-
-
-def _prospects_mark_contacted(ids: list[int], user: object = None) -> int:
-    """Seed 002's flow: a prospect we wrote to is contacted (live ones; others keep their status), through the
-    status pipeline, which logs each change."""
-    return prospects_mark_contacted(prospect_ids=ids, user=user, reason="Campaign e-mail sent")
 
 
 def _sends_mark_review(job_id: int) -> int:
@@ -553,12 +560,21 @@ class _Run:
             interaction_type="email_sent",
             user=user,
         )
-        _prospects_mark_contacted([row.prospect_id for row in rows], user)
+        prospects_mark_contacted(
+            prospect_ids=[row.prospect_id for row in rows], user=user, reason="campaign e-mail sent"
+        )
         enrolments_advance(send_ids=[row.send_id for row in rows if row.enrolment_id])
 
 
 def campaign_send_job(job: JobContext) -> None:
-    """The job of a campaign send: sends its queued rows chunk by chunk until none is due."""
+    """The job of a campaign send: writes its rows when the request left that to it, then sends its queued
+    rows chunk by chunk until none is due."""
+    if job.params.get("plan") and not job.params.get("planned"):
+        template = CampaignTemplate.objects.get(pk=job.params["template_id"])
+        request = job.params["plan"]
+        targets = campaign_targets(prospect_ids=request.get("prospect_ids"), lead_filter=request.get("filter"))
+        user = ScanJob.objects.get(pk=job.job_id).created_by
+        _campaign_plan_write(template=template, targets=targets, job=job.job, user=user, plan=SendPlan())
     _sends_mark_review(job.job_id)
     _job_counts(job)
     run = _Run(job)
