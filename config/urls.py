@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from prospecting.interactions.public_views import calendar_feed_view
+
 admin.site.site_header = _("Prospecting")
 admin.site.site_title = _("Prospecting admin")
 admin.site.index_title = _("Find, enrich, score and win leads")
@@ -30,6 +32,7 @@ urlpatterns = [
     path("i18n/setlang/", staff_member_required(set_language), name="set_language"),
     path("api/admin/prospecting/", include("prospecting.api_urls")),
     path("m/", include("prospecting.outreach.public_urls")),  # public: links in messages (signed)
+    path("calendar/<str:token>.ics", calendar_feed_view, name="calendar-feed"),  # public: secret token
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

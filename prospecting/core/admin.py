@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from prospecting.core.jobs import job_cancel, job_resume, jobs_mark_stalled
-from prospecting.core.models import ScanJob
+from prospecting.core.models import ScanJob, UsageCounter, UserQuota
 
 
 @admin.register(ScanJob)
@@ -118,3 +120,52 @@ class ScanJobAdmin(admin.ModelAdmin):
         if skipped:
             message += f" {skipped} completed, cancelled or still running were left as they are."
         self.message_user(request, message, messages.SUCCESS if resumed else messages.WARNING)
+
+
+@admin.register(UserQuota)
+class UserQuotaAdmin(admin.ModelAdmin):
+    """Monthly limits per user, with this month's usage next to them."""
+
+    list_display = ["user", "scans_per_month", "scans_used", "emails_per_month", "emails_used"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        period = timezone.localdate().replace(day=1)
+        usage = UsageCounter.objects.filter(user=OuterRef("user"), period=period)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                scans_used_now=Subquery(usage.filter(kind=UsageCounter.Kind.SCANS).values("used")[:1]),
+                emails_used_now=Subquery(usage.filter(kind=UsageCounter.Kind.EMAILS).values("used")[:1]),
+            )
+        )
+
+    @admin.display(description="Scans this month")
+    def scans_used(self, obj: UserQuota) -> str:
+        return _usage_text(getattr(obj, "scans_used_now", None), obj.scans_per_month)
+
+    @admin.display(description="E-mails this month")
+    def emails_used(self, obj: UserQuota) -> str:
+        return _usage_text(getattr(obj, "emails_used_now", None), obj.emails_per_month)
+
+
+def _usage_text(used: int | None, limit: int | None) -> str:
+    used = used or 0
+    if limit is None:
+        return f"{used} (no limit)"
+    return f"{used} of {limit} ({round(100 * used / limit) if limit else 100} %)"
+
+
+@admin.register(UsageCounter)
+class UsageCounterAdmin(admin.ModelAdmin):
+    list_display = ["period", "user", "kind", "used"]
+    list_filter = ["kind", "period"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "kind", "period", "used"]
+
+    def has_add_permission(self, request):
+        return False
