@@ -36,7 +36,8 @@ def _postgres_bench_url(url: str) -> str:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
 
-    atexit.register(drop)
+    if not os.environ.get("BENCH_KEEP_DB"):  # BENCH_KEEP_DB=1 leaves the database for EXPLAIN afterwards
+        atexit.register(drop)
     return urlunsplit(parts._replace(path="/" + bench_name))
 
 

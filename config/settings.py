@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -155,7 +156,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The staff work in French and German as much as in English: the browser's language is used (LocaleMiddleware),
+# a switcher in the admin's top bar changes it; dates follow each language's formats (English: British).
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-gb")
+LANGUAGES = [("en-gb", "English"), ("fr", "Français"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Luxembourg")
 USE_I18N = True
 USE_TZ = True
@@ -209,6 +214,18 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Prospecting <prospecting@localhost>")
 
+# --- Outreach (README "Outreach") ------------------------------------------------------------------------
+# Links in messages (unsubscribe, open pixel, click redirect) are built from SITE_URL: use the public https URL.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+OUTREACH_SENDER_NAME = env_str("OUTREACH_SENDER_NAME")  # {sender_name} without a sender account
+OUTREACH_MESSAGE_ID_DOMAIN = env_str("OUTREACH_MESSAGE_ID_DOMAIN")  # empty: SITE_URL's host
+OUTREACH_TRACK_OPENS = env_bool("OUTREACH_TRACK_OPENS", default=True)
+OUTREACH_TRACK_CLICKS = env_bool("OUTREACH_TRACK_CLICKS", default=True)
+OUTREACH_SEND_CONNECTIONS = env_int("OUTREACH_SEND_CONNECTIONS", 4)  # SMTP connections per account per job
+OUTREACH_CHUNK_SIZE = env_int("OUTREACH_CHUNK_SIZE", 200)  # messages claimed and recorded per round trip
+OUTREACH_RETRY_MINUTES = env_int("OUTREACH_RETRY_MINUTES", 15)  # wait when every account failed
+OUTREACH_TICK_MINUTES = env_int("OUTREACH_TICK_MINUTES", 5)  # sequences and waiting messages (schedule)
+
 # --- API ----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -244,6 +261,9 @@ SPECTACULAR_SETTINGS = {
         "ProspectStatusEnum": "prospecting.prospects.models.ProspectStatus",
         "JobStatusEnum": "prospecting.core.models.ScanJob.Status",
         "ImportBatchStatusEnum": "prospecting.prospects.models.ImportBatch.Status",
+        "CampaignChannelEnum": "prospecting.outreach.models.CampaignTemplate.Channel",
+        "ProspectChannelEnum": "prospecting.prospects.models.ProspectChannel",
+        "CampaignSendStatusEnum": "prospecting.outreach.models.CampaignSend.Status",
     },
     # Every operation may answer 400 (bad input) and, on a path with an id, 404: say so in the schema.
     "POSTPROCESSING_HOOKS": [
@@ -364,5 +384,7 @@ SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 5000)  # prospects read and w
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 # Uploads (admin and API) larger than this are refused with a message; bigger files: `manage.py import_prospects`.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# An import previewed in the admin but never confirmed (nor cancelled) is discarded, with its file, after this.
+IMPORT_PREVIEW_KEEP_HOURS = env_int("IMPORT_PREVIEW_KEEP_HOURS", 24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,17 +1,22 @@
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-admin.site.site_header = "Prospecting"
-admin.site.site_title = "Prospecting admin"
-admin.site.index_title = "Find, enrich, score and win leads"
+admin.site.site_header = _("Prospecting")
+admin.site.site_title = _("Prospecting admin")
+admin.site.index_title = _("Find, enrich, score and win leads")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    # The admin's language switcher posts here (staff only, like every page).
+    path("i18n/setlang/", staff_member_required(set_language), name="set_language"),
     path("api/admin/prospecting/", include("prospecting.api_urls")),
+    path("m/", include("prospecting.outreach.public_urls")),  # public: links in messages (signed)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

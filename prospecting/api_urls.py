@@ -11,7 +11,9 @@ urlpatterns = [
     path("", include("prospecting.core.api_urls")),
     path("", include("prospecting.prospects.api_urls")),
     path("", include("prospecting.enrichment.api_urls")),
+    path("", include("prospecting.interactions.api_urls")),
     path("", include("prospecting.scoring.api_urls")),
+    path("", include("prospecting.outreach.api_urls")),
     path("", include("prospecting.discovery.api_urls")),
     path("", include("prospecting.workspace.api_urls")),
 ]

@@ -12,9 +12,18 @@ from django.utils import timezone
 from prospecting.core.models import ActivityLog, ScanJob
 from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawRecord
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
-from prospecting.interactions.models import Interaction
-from prospecting.outreach.models import CampaignSend, CampaignTemplate
-from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
+from prospecting.interactions.models import FollowUp, Interaction
+from prospecting.outreach.models import (
+    CampaignSend,
+    CampaignTemplate,
+    CustomVariable,
+    DoNotContact,
+    SenderAccount,
+    Sequence,
+    SequenceEnrolment,
+    SequenceStep,
+)
+from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.scoring.models import Lead, ProspectScore
 
 
@@ -125,6 +134,13 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(StaffUserFactory, username="interaction-author")
 
 
+class FollowUpFactory(InteractionFactory):
+    class Meta:
+        model = FollowUp
+
+    follow_up_owner = factory.SubFactory(StaffUserFactory, username="staff")
+
+
 class ScanJobFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ScanJob
@@ -164,6 +180,75 @@ class CampaignSendFactory(factory.django.DjangoModelFactory):
     channel = CampaignTemplate.Channel.EMAIL
     recipient = factory.Sequence(lambda n: f"info{n}@example.lu")
     sent_by = factory.SubFactory(StaffUserFactory, username="campaign-sender")
+
+
+class ConversionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversion
+
+    prospect = factory.SubFactory(ProspectFactory, status=Prospect.Status.CONVERTED, source="domain_scan")
+    plan = "business"
+    mrr = 49
+    converted_at = factory.LazyFunction(lambda: timezone.localdate())
+    attributed_source = "domain_scan"
+    days_to_convert = 12
+
+
+class CustomVariableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomVariable
+
+    key = factory.Sequence(lambda n: f"offer{n}")
+    label = "Offer"
+    default_value = "un audit gratuit"
+
+
+class SenderAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SenderAccount
+
+    name = factory.Sequence(lambda n: f"Mailbox {n}")
+    from_email = factory.Sequence(lambda n: f"sales{n}@agence.lu")
+    from_name = "Agence Web"
+    host = "127.0.0.1"
+    port = 2525
+    use_tls = False
+    window_days = [0, 1, 2, 3, 4, 5, 6]
+    window_start = datetime.time(0, 0)
+    window_end = datetime.time(23, 59, 59)
+
+
+class DoNotContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DoNotContact
+
+    email = factory.Sequence(lambda n: f"stop{n}@example.lu")
+    reason = DoNotContact.Reason.UNSUBSCRIBED
+
+
+class SequenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sequence
+
+    name = factory.Sequence(lambda n: f"No website follow-ups {n}")
+
+
+class SequenceStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SequenceStep
+
+    sequence = factory.SubFactory(SequenceFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    template = factory.SubFactory(CampaignTemplateFactory)
+    delay_days = 3
+
+
+class SequenceEnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SequenceEnrolment
+
+    sequence = factory.SubFactory(SequenceFactory)
+    prospect = factory.SubFactory(ProspectFactory)
 
 
 class ImportBatchFactory(factory.django.DjangoModelFactory):
@@ -222,16 +307,24 @@ FACTORY_BY_MODEL = {
     RawRecord: RawRecordFactory,
     ProviderUsage: ProviderUsageFactory,
     Prospect: ProspectFactory,
+    Conversion: ConversionFactory,
     ProspectContact: ProspectContactFactory,
     TechProfile: TechProfileFactory,
     PerformanceProfile: PerformanceProfileFactory,
     ProspectScore: ProspectScoreFactory,
     Lead: LeadFactory,
     Interaction: InteractionFactory,
+    FollowUp: FollowUpFactory,
     ScanJob: ScanJobFactory,
     ActivityLog: ActivityLogFactory,
     CampaignTemplate: CampaignTemplateFactory,
     CampaignSend: CampaignSendFactory,
+    CustomVariable: CustomVariableFactory,
+    SenderAccount: SenderAccountFactory,
+    DoNotContact: DoNotContactFactory,
+    Sequence: SequenceFactory,
+    SequenceStep: SequenceStepFactory,
+    SequenceEnrolment: SequenceEnrolmentFactory,
     ImportBatch: ImportBatchFactory,
     ImportRow: ImportRowFactory,
 }

@@ -26,9 +26,9 @@ class _LineBuffer:
         return value
 
 
-def csv_stream(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+def csv_stream(header: Iterable[str], rows: Iterable[Iterable[Any]], *, delimiter: str = ",") -> Iterator[str]:
     """Yield CSV text line by line (with a UTF-8 BOM so Excel reads accents), every cell made safe."""
-    writer = csv.writer(_LineBuffer())
+    writer = csv.writer(_LineBuffer(), delimiter=delimiter)
     yield "\ufeff" + writer.writerow([csv_safe_cell(cell) for cell in header])
     for row in rows:
         yield writer.writerow(["" if cell is None else csv_safe_cell(cell) for cell in row])

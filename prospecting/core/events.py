@@ -19,6 +19,11 @@ true (the caller shows the result right away, e.g. the full enrichment report).
 """
 
 
+housekeeping_due = Signal()
+"""Sent every minute by the scheduled jobs watchdog: each app tidies what it owns (e.g. import previews that
+were never confirmed). Receivers are called robustly: one failing never stops the others nor the watchdog."""
+
+
 def prospects_changed_announce(*, prospect_ids: Iterable[int], now: bool = False) -> None:
     """Tell the apps above that these prospects changed."""
     ids = [pk for pk in prospect_ids if pk is not None]

@@ -85,11 +85,21 @@ class ActivityLog(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    prospect_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The prospect this entry is about (its contacts, interactions, sends included); kept after the "
+        "prospect is deleted, so its history stays readable.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-created_at"]),
+            models.Index(fields=["prospect_id", "-created_at"], name="activity_prospect_idx"),
+            models.Index(fields=["action", "-created_at"], name="activity_action_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.content_type.model} #{self.object_id}"

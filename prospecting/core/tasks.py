@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
+from prospecting.core.events import housekeeping_due
 from prospecting.core.jobs import job_run, jobs_watchdog
+
+logger = logging.getLogger(__name__)
 
 
 def job_run_task(job_id: int) -> None:
@@ -11,5 +16,10 @@ def job_run_task(job_id: int) -> None:
 
 
 def jobs_watchdog_task() -> dict[str, list[int]]:
-    """Scheduled every minute: mark jobs whose worker died and resume them (see `jobs_watchdog`)."""
-    return jobs_watchdog()
+    """Scheduled every minute: mark jobs whose worker died and resume them (see `jobs_watchdog`), then let
+    the apps do their housekeeping."""
+    result = jobs_watchdog()
+    for receiver, outcome in housekeeping_due.send_robust(sender=None):
+        if isinstance(outcome, Exception):
+            logger.error("Housekeeping by %s failed: %s", getattr(receiver, "__name__", receiver), outcome)
+    return result

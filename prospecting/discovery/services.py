@@ -10,10 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from prospecting.core.db import rows_insert, rows_update
 from prospecting.core.domains import InvalidDomainError, normalize_domain
 from prospecting.core.emails import InvalidEmailError, email_normalize
 from prospecting.core.events import prospects_changed_announce
@@ -201,14 +202,13 @@ def raw_records_normalize(
             record.prospect = prospect
         created = list(to_create.values())
         # A prospect created by another writer meanwhile raises IntegrityError: the job redoes the chunk.
-        Prospect.objects.bulk_create(created, batch_size=CHUNK_SIZE)
-        if to_update:
-            Prospect.objects.bulk_update(
-                list(to_update.values()),
-                ["business_name", "address", "city", "postal_code", "industry", "rating", "review_count",
-                 "price_level", "updated_at"],
-                batch_size=CHUNK_SIZE,
-            )  # fmt: skip
+        rows_insert(Prospect, created)
+        rows_update(
+            Prospect,
+            list(to_update.values()),
+            ["business_name", "address", "city", "postal_code", "industry", "rating", "review_count",
+             "price_level", "updated_at"],
+        )  # fmt: skip
         _contacts_create(parsed, source)
         _records_mark([record for record, _, _ in parsed])
         prospects_changed_announce(prospect_ids={p.pk for p in [*created, *to_update.values()]})
@@ -216,17 +216,7 @@ def raw_records_normalize(
 
 
 def _records_mark(records: list[RawRecord]) -> None:
-    """Write each record's outcome: one prepared UPDATE run for every row (Django's bulk_update builds a
-    CASE expression per field and row, ten times slower at a thousand rows)."""
-    table = RawRecord._meta.db_table
-    rows = [
-        (record.status, record.error, record.prospect.pk if record.prospect else None, record.pk) for record in records
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET status = %s, error = %s, prospect_id = %s WHERE id = %s",  # noqa: S608 - our table
-            rows,
-        )
+    rows_update(RawRecord, records, ["status", "error", "prospect"])
 
 
 def _complete(prospect: Prospect, fields: dict[str, Any]) -> None:
@@ -277,7 +267,7 @@ def _contacts_create(
                         source_url=record.source_url[:2000],
                     )
                 )
-    ProspectContact.objects.bulk_create(contacts, ignore_conflicts=True, batch_size=CHUNK_SIZE)
+    rows_insert(ProspectContact, contacts, ignore_conflicts=True)
 
 
 # --- discovery jobs ---------------------------------------------------------------------------------------

@@ -1,12 +1,27 @@
-from django.contrib import admin
+"""Admin of the interaction log and the Follow-ups page (overdue, today, this week, later; mine by default)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.interactions import services
-from prospecting.interactions.models import Interaction
+from prospecting.interactions.models import FollowUp, Interaction
+from prospecting.interactions.selectors import followups_buckets
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
+from prospecting.prospects.selectors import prospects_visible_to
 
 
 @admin.register(Interaction)
-class InteractionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
+class InteractionAdmin(ProspectScopedAdminMixin, ServiceWritesAdmin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "prospect",
@@ -15,13 +30,28 @@ class InteractionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
         "outcome",
         "next_action",
         "next_action_date",
+        "follow_up_owner",
+        "follow_up_done_at",
         "created_by",
     ]
     list_filter = ["interaction_type", "outcome", "next_action_date"]
     search_fields = ["subject", "notes", "next_action", "prospect__business_name", "prospect__domain_name"]
-    list_select_related = ["prospect", "created_by"]
+    list_select_related = ["prospect", "created_by", "follow_up_owner"]
     autocomplete_fields = ["prospect"]
-    readonly_fields = ["created_by", "created_at"]
+    fields = [
+        "prospect",
+        "interaction_type",
+        "subject",
+        "notes",
+        "outcome",
+        "next_action",
+        "next_action_date",
+        "follow_up_owner",
+        "follow_up_done_at",
+        "created_by",
+        "created_at",
+    ]
+    readonly_fields = ["follow_up_done_at", "created_by", "created_at"]
     date_hierarchy = "created_at"
     show_full_result_count = False
 
@@ -38,3 +68,89 @@ class InteractionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
 
     def service_delete(self, request, obj):
         services.interaction_delete(interaction=obj, user=request.user)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
+    """The Follow-ups page: open tasks by due date (mine by default), with one-click done and snooze."""
+
+    list_display = ["next_action_date", "prospect", "next_action", "follow_up_owner"]
+    list_select_related = ["prospect", "follow_up_owner", "created_by"]
+    readonly_fields = [
+        "prospect",
+        "interaction_type",
+        "subject",
+        "notes",
+        "outcome",
+        "next_action",
+        "next_action_date",
+        "follow_up_owner",
+        "follow_up_done_at",
+        "created_by",
+        "created_at",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).filter(next_action_date__isnull=False)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if request.method == "POST":
+            return self._act(request)
+        users = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+        choice = request.GET.get("owner", "me")
+        if choice == "all":
+            owner = None
+        elif choice.isdigit():
+            owner = users.filter(pk=int(choice)).first() or request.user
+        else:
+            owner = request.user
+        buckets = followups_buckets(owner=owner, prospects=prospects_visible_to(request.user))
+        today = timezone.localdate()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Follow-ups",
+            "buckets": [
+                ("Overdue", buckets.overdue),
+                ("Today", buckets.today),
+                ("This week", buckets.this_week),
+                ("Later", buckets.later),
+            ],
+            "later_truncated": buckets.later_truncated,
+            "owner_choice": "all" if owner is None else str(owner.pk),
+            "me": request.user,
+            "users": users,
+            "snooze_choices": [
+                ("Tomorrow", today + datetime.timedelta(days=1)),
+                ("Next week", today + datetime.timedelta(days=7)),
+            ],
+            "can_change": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/interactions/followup/follow_ups.html", context)
+
+    def _act(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        interaction = self.get_queryset(request).filter(pk=request.POST.get("interaction") or 0).first()
+        if interaction is None:
+            messages.error(request, "That follow-up no longer exists or is not yours to change.")
+            return HttpResponseRedirect(request.get_full_path())
+        try:
+            if request.POST.get("action") == "done":
+                services.follow_up_done(interaction=interaction, user=request.user)
+                messages.success(request, f"Done: {interaction.next_action or interaction}.")
+            else:
+                until = datetime.date.fromisoformat(request.POST.get("until", ""))
+                services.follow_up_snooze(interaction=interaction, until=until, user=request.user)
+                messages.success(request, f"Snoozed to {until:%d %b %Y}: {interaction.next_action or interaction}.")
+        except (ValueError, ValidationError) as exc:
+            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else "Give a valid date."
+            messages.error(request, text)
+        return HttpResponseRedirect(request.get_full_path())

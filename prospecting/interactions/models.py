@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from prospecting.prospects.models import Prospect
 
@@ -18,6 +19,7 @@ class Interaction(models.Model):
         VISIT = "visit", "Visit"
         SMS = "sms", "SMS"
         PROPOSAL_SENT = "proposal_sent", "Proposal sent"
+        LETTER_SENT = "letter_sent", "Letter sent"
 
     class Outcome(models.TextChoices):
         POSITIVE = "positive", "Positive"
@@ -31,7 +33,22 @@ class Interaction(models.Model):
     notes = models.TextField(blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     next_action = models.CharField(max_length=255, blank=True)
-    next_action_date = models.DateField(null=True, blank=True)
+    next_action_date = models.DateField(
+        null=True, blank=True, help_text="Due date of the follow-up task (a next action without a date is a note)."
+    )
+    follow_up_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        help_text="Who does the next action (default: the prospect's owner, else the author).",
+    )
+    follow_up_done_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the follow-up was ticked done or closed by the next interaction on the prospect.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -42,8 +59,30 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["next_action_date"], name="interaction_next_action_idx"),
             models.Index(fields=["prospect", "-created_at"], name="interaction_prospect_idx"),
+            # "My follow-ups": one index range scan over the open tasks of one owner, by due date.
+            models.Index(
+                fields=["follow_up_owner", "next_action_date"],
+                condition=Q(follow_up_done_at__isnull=True, next_action_date__isnull=False),
+                name="interaction_open_follow_up_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         when = f"{self.created_at:%Y-%m-%d}" if self.created_at else "new"
         return f"{self.get_interaction_type_display()} — {self.subject or when}"
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.next_action_date is not None
+
+    @property
+    def follow_up_open(self) -> bool:
+        return self.next_action_date is not None and self.follow_up_done_at is None
+
+
+class FollowUp(Interaction):
+    """The follow-up tasks of the interaction log (interactions with a next action date), as a screen."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "follow-up"

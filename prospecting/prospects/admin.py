@@ -12,7 +12,26 @@ from django.template.response import TemplateResponse
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.prospects import services
-from prospecting.prospects.models import ImportBatch, ImportRow, ProspectContact
+from prospecting.prospects.admin_views import import_next_steps
+from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, ProspectContact
+from prospecting.prospects.selectors import prospects_created_by_import
+
+
+class CreatedByImportFilter(admin.SimpleListFilter):
+    """Prospects list filter: those an import created (the batch page links here)."""
+
+    title = "created by import"
+    parameter_name = "import_batch"
+
+    def lookups(self, request, model_admin):
+        recent = ImportBatch.objects.filter(created_count__gt=0).order_by("-created_at")[:10]
+        return [(str(batch.pk), f"{batch.name} ({batch.created_at:%Y-%m-%d})") for batch in recent]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit() and len(value) < 19:
+            return queryset.filter(pk__in=prospects_created_by_import(int(value)))
+        return queryset
 
 
 @admin.register(ProspectContact)
@@ -88,6 +107,24 @@ class ImportBatchAdmin(admin.ModelAdmin):
     inlines = [ImportRowInline]
     actions = ["revert_batches"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["next_steps", "name", "source_file", "settings", *self.readonly_fields]
+
+    def get_fields(self, request, obj=None):
+        return ["next_steps", "name", "status", "total_rows", "created_count", "updated_count",
+                "duplicate_count", "failed_count", "uploaded_by", "created_at", "completed_at", "settings",
+                "source_file"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False  # batches come from the Import page, the API and the command
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a batch is a record of what happened: its page is read-only
+
+    @admin.display(description="Next steps")
+    def next_steps(self, obj):
+        return import_next_steps(obj)
+
     @admin.action(description="Revert: delete the prospects these imports created", permissions=["delete"])
     def revert_batches(self, request, queryset):
         batches = list(queryset.exclude(status=ImportBatch.Status.REVERTED))
@@ -117,3 +154,54 @@ class ImportRowAdmin(admin.ModelAdmin):
     autocomplete_fields = ["prospect"]
     raw_id_fields = ["batch"]
     show_full_result_count = False
+
+
+@admin.register(Conversion)
+class ConversionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
+    """Won prospects with plan and revenue; a new one converts its prospect through the status pipeline."""
+
+    list_display = [
+        "prospect",
+        "plan",
+        "mrr",
+        "lifetime_value",
+        "converted_at",
+        "attributed_source",
+        "days_to_convert",
+        "created_by",
+    ]
+    list_filter = ["plan", "attributed_source"]
+    search_fields = ["prospect__business_name", "prospect__domain_name", "plan"]
+    list_select_related = ["prospect", "created_by"]
+    autocomplete_fields = ["prospect"]
+    readonly_fields = ["first_contact_at", "days_to_convert", "created_by", "created_at", "updated_at"]
+    date_hierarchy = "converted_at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "prospect"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # undo a sale by changing the prospect's status (an override with a reason)
+
+    def _convert(self, request, prospect, data):
+        fields = ["plan", "mrr", "lifetime_value", "converted_at", "attributed_source"]
+        return services.prospect_convert(
+            prospect=prospect, user=request.user, **{name: data[name] for name in fields if name in data}
+        )
+
+    def service_create(self, request, parent, data):
+        return self._convert(request, data.pop("prospect"), data)
+
+    def service_update(self, request, obj, data):
+        current = {
+            "plan": obj.plan,
+            "mrr": obj.mrr,
+            "lifetime_value": obj.lifetime_value,
+            "converted_at": obj.converted_at,
+            "attributed_source": obj.attributed_source,
+        }
+        return self._convert(request, obj.prospect, {**current, **data})
+
+    def service_delete(self, request, obj):
+        raise PermissionError("Conversions are not deleted")

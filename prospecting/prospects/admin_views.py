@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.contrib import admin, messages
@@ -10,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 
 from prospecting.prospects import services
 from prospecting.prospects.forms import ImportConfirmForm, ImportUploadForm
@@ -18,6 +18,20 @@ from prospecting.prospects.tabular import COLUMN_ALIASES
 
 PREVIEW_ROWS = 1000
 PREVIEW_LINES_SHOWN = 200
+
+
+def import_next_steps(batch: ImportBatch) -> str:
+    """Links from a finished import to its new prospects and to enriching them."""
+    if not batch.created_count or batch.status != ImportBatch.Status.COMPLETED:
+        return "—"
+    prospects_url = reverse("admin:prospects_prospect_changelist") + f"?import_batch={batch.pk}"
+    enrich_url = reverse("admin:prospects_prospect_enrich_import", args=[batch.pk])
+    return format_html(
+        '<a class="button" href="{}">See the {} new prospects</a> <a class="button" href="{}">Enrich them</a>',
+        prospects_url,
+        batch.created_count,
+        enrich_url,
+    )
 
 
 def _context(model_admin: admin.ModelAdmin, request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -74,8 +88,7 @@ def _import_confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
     batch = get_object_or_404(ImportBatch, pk=form.cleaned_data["batch_id"], status=ImportBatch.Status.PENDING)
     batch_url = reverse("admin:prospects_importbatch_change", args=[batch.pk])
     if "cancel" in request.POST:
-        Path(batch.source_file).unlink(missing_ok=True)
-        batch.delete()
+        services.import_preview_discard(batch=batch)
         messages.info(request, "Import cancelled; nothing was imported.")
         return HttpResponseRedirect(reverse("admin:prospects_prospect_changelist"))
     job = services.import_batch_start(batch=batch, user=request.user)
@@ -85,7 +98,14 @@ def _import_confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
         return HttpResponseRedirect(batch_url)
     messages.success(
         request,
-        f"Imported {batch.total_rows} rows: {batch.created_count} created, {batch.updated_count} updated, "
-        f"{batch.duplicate_count} duplicates, {batch.failed_count} failed.",
+        format_html(
+            "Imported {} rows: {} created, {} updated, {} duplicates, {} failed. {}",
+            batch.total_rows,
+            batch.created_count,
+            batch.updated_count,
+            batch.duplicate_count,
+            batch.failed_count,
+            import_next_steps(batch) if batch.created_count else "",
+        ),
     )
     return HttpResponseRedirect(batch_url)

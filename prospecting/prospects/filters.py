@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospects_created_by_import, prospects_search
 
 
 class ProspectFilter(django_filters.FilterSet):
@@ -18,16 +19,17 @@ class ProspectFilter(django_filters.FilterSet):
     has_website = django_filters.BooleanFilter()
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    search = django_filters.CharFilter(method="filter_search", label="Search name, domain, city")
+    search = django_filters.CharFilter(method="filter_search", label="Search name, domain, city, e-mail, phone")
+    import_batch = django_filters.NumberFilter(
+        method="filter_import_batch", min_value=1, max_value=2**63 - 1, label="Created by this import batch"
+    )
 
     class Meta:
         model = Prospect
         fields = ["status", "channel", "country", "city", "source", "has_website"]
 
+    def filter_import_batch(self, queryset: QuerySet[Prospect], name: str, value: int | None) -> QuerySet[Prospect]:
+        return queryset.filter(pk__in=prospects_created_by_import(int(value))) if value else queryset
+
     def filter_search(self, queryset: QuerySet[Prospect], name: str, value: str) -> QuerySet[Prospect]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(business_name__icontains=value) | Q(domain_name__icontains=value.lower()) | Q(city__icontains=value)
-        )
+        return prospects_search(queryset, value)

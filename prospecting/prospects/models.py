@@ -99,6 +99,16 @@ class Prospect(models.Model):
         related_name="owned_prospects",
     )
 
+    next_follow_up_at = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Due date of the open follow-up task, kept in step by the interactions service.",
+    )
+    contacted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the prospect was first contacted."
+    )
+
     last_http_check_at = models.DateTimeField(null=True, blank=True)
     last_tech_scan_at = models.DateTimeField(null=True, blank=True)
     last_performance_scan_at = models.DateTimeField(null=True, blank=True)
@@ -113,9 +123,13 @@ class Prospect(models.Model):
             models.Index(fields=["status", "-created_at"], name="prospect_status_created_idx"),
             models.Index(fields=["channel", "status"], name="prospect_channel_status_idx"),
             models.Index(fields=["country", "city"], name="prospect_country_city_idx"),
-            models.Index(fields=["-created_at"], name="prospect_created_idx"),
+            # The list's order (newest first, then id): deep pages read this index alone.
+            models.Index(fields=["-created_at", "-id"], name="prospect_created_id_idx"),
             models.Index(Lower("business_name"), name="prospect_business_name_idx"),
+            models.Index(fields=["next_follow_up_at"], name="prospect_follow_up_idx"),
+            models.Index(fields=["owner", "next_follow_up_at"], name="prospect_owner_follow_up_idx"),
         ]
+        permissions = [("view_all_prospects", "Can see and change the prospects of every owner")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(channel="offline") | Q(domain_name__isnull=False),
@@ -166,6 +180,40 @@ class Prospect(models.Model):
             self.country = self.country.upper()
         if errors:
             raise ValidationError(errors)
+
+
+class Conversion(models.Model):
+    """A won prospect (seed 003 leadSourceRoi): what it bought, what it brings, and how long it took."""
+
+    prospect = models.OneToOneField(Prospect, on_delete=models.CASCADE, related_name="conversion")
+    plan = models.CharField(max_length=50, blank=True, help_text="e.g. basic, business, premium")
+    mrr = models.DecimalField(
+        "MRR",
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Monthly recurring revenue",
+    )
+    lifetime_value = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    converted_at = models.DateField()
+    attributed_source = models.CharField(max_length=100, blank=True, help_text="Default: the prospect's source.")
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    days_to_convert = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-converted_at", "-id"]
+        indexes = [models.Index(fields=["converted_at"], name="conversion_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.prospect} ({self.plan or 'converted'}, {self.converted_at})"
 
 
 class ProspectContact(models.Model):

@@ -36,6 +36,15 @@ class ProspectWriteSerializer(serializers.ModelSerializer):
         ],
     )
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    status_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, write_only=True, help_text="Why the status changes."
+    )
+    status_override = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="Staff override of the status flow (needs status_reason).",
+    )
 
     class Meta:
         model = Prospect
@@ -54,4 +63,6 @@ class ProspectWriteSerializer(serializers.ModelSerializer):
             "notes",
             "tags",
             "owner",
+            "status_reason",
+            "status_override",
         ]

@@ -1,7 +1,11 @@
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from prospecting.core.admin_paging import LargeTablePaginator
+from prospecting.prospects.selectors import prospects_search
+from prospecting.scoring.exports import leads_csv_response, leads_xlsx_response
 from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
 from prospecting.scoring.services import scores_batch_start
@@ -69,6 +73,16 @@ class ProspectScoreAdmin(admin.ModelAdmin):
         return breakdown_table(obj)
 
 
+class LeadPaginator(LargeTablePaginator):
+    """The unfiltered leads list reads each page's ids from the scores' best-first index alone (no join with
+    the prospects until the page's hundred rows): page 5,000 of a million costs about what page 1 does."""
+
+    def page_ids(self, bottom, top):
+        return ProspectScore.objects.order_by("-score", "-prospect_id").values_list("prospect_id", flat=True)[
+            bottom:top
+        ]
+
+
 class PresetFilter(admin.SimpleListFilter):
     title = "preset"
     parameter_name = "preset"
@@ -102,16 +116,62 @@ class LeadAdmin(admin.ModelAdmin):
     list_display_links = None
     list_per_page = 100
     show_full_result_count = False
-    actions = ["recompute_scores"]
+    ordering = ["-score__score", "-pk"]  # best first (the model's own order is newest first)
+    paginator = LargeTablePaginator
+    actions = ["export_xlsx", "export_csv", "export_csv_semicolon", "recompute_scores"]
+    change_list_template = "admin/scoring/lead/change_list.html"
 
     def get_queryset(self, request):
         return leads_queryset(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        return prospects_search(queryset, search_term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        unfiltered = set(request.GET) <= {"p"}  # no filter, search or other order: the scores' index serves
+        paginator = LeadPaginator if unfiltered else LargeTablePaginator
+        return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a lead is a prospect: deleting stays on the prospect page, with its confirmation
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_view)
+        return [path("export/", export, name="scoring_lead_export"), *super().get_urls()]
+
+    def export_view(self, request):
+        """Every lead the list shows with its current filters, search and order, as a file."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        request.GET = request.GET.copy()
+        file_format = request.GET.pop("format", ["xlsx"])[-1]
+        queryset = self.get_changelist_instance(request).get_queryset(request)
+        return self._export(queryset, file_format)
+
+    def _export(self, queryset, file_format):
+        if file_format == "csv":
+            return leads_csv_response(queryset=queryset, for_people=True)
+        if file_format == "csv-semicolon":
+            return leads_csv_response(queryset=queryset, for_people=True, delimiter=";")
+        return leads_xlsx_response(queryset=queryset)
+
+    @admin.action(description="Export selected leads (Excel)")
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    @admin.action(description="Export selected leads (CSV)")
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    @admin.action(description="Export selected leads (CSV with ; for Excel in French or German)")
+    def export_csv_semicolon(self, request, queryset):
+        return self._export(queryset, "csv-semicolon")
 
     @admin.display(description="Name", ordering="business_name")
     def name(self, obj):
@@ -133,7 +193,8 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.display(description="Main reasons")
     def reasons(self, obj):
-        return "; ".join(main_reasons(obj.score.score_breakdown)) or "—"
+        reasons = "; ".join(main_reasons(obj.score.score_breakdown))
+        return format_html('<span title="{}">{}</span>', reasons, reasons) if reasons else "—"
 
     @admin.display(description="Primary contact")
     def primary_contact(self, obj):

@@ -60,7 +60,8 @@ class ProspectScore(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["lead_tier", "score"], name="score_tier_score_idx"),
-            models.Index(fields=["-score"], name="score_score_idx"),
+            # Best first, ties by newest prospect: the leads list's order, read along this index alone.
+            models.Index(fields=["-score", "-prospect"], name="score_best_first_idx"),
             models.Index(fields=["lead_type", "score"], name="score_lead_type_idx"),
         ]
         constraints = [

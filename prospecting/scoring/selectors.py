@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.filters import ProspectFilter
@@ -80,13 +81,32 @@ LEAD_EXPORT_HEADER = [
     "reason_flags",
     "last_interaction",
 ]
+# The same columns for files opened by people (the admin's downloads): titles and labels instead of codes.
+LEAD_EXPORT_HEADER_FOR_PEOPLE = [
+    "Business",
+    "Domain",
+    "Status",
+    "Channel",
+    "Score",
+    "Tier",
+    "E-mail",
+    "Phone",
+    "City",
+    "CMS",
+    "Main reasons",
+    "Last interaction",
+    "Last interaction type",
+]
 
 
-def leads_export_rows(*, queryset: QuerySet[Prospect], chunk_size: int = 2000) -> Iterator[tuple]:
+def leads_export_rows(
+    *, queryset: QuerySet[Prospect], chunk_size: int = 2000, for_people: bool = False
+) -> Iterator[tuple]:
     """Rows of the lead export for `queryset`, streamed from the database in chunks.
 
     One query (contacts and the last interaction are correlated subqueries), read through a server-side
-    cursor where the database has one, so memory stays flat whatever the number of rows.
+    cursor where the database has one, so memory stays flat whatever the number of rows. `for_people`
+    gives the rows of LEAD_EXPORT_HEADER_FOR_PEOPLE: labels instead of codes, the date as a date.
     """
     last_interaction = Interaction.objects.filter(prospect=OuterRef("pk")).order_by("-created_at", "-id")
     rows = (
@@ -113,9 +133,40 @@ def leads_export_rows(*, queryset: QuerySet[Prospect], chunk_size: int = 2000) -
             "last_interaction_type",
         )
     )
+    if for_people:
+        yield from _rows_for_people(rows.iterator(chunk_size=chunk_size))
+        return
     for row in rows.iterator(chunk_size=chunk_size):
         *head, flags, last_at, last_type = row
-        if isinstance(flags, str):  # raw JSON text on databases without a native JSON type in values()
-            flags = json.loads(flags or "[]")
         last = f"{last_at:%Y-%m-%d} {last_type}" if last_at else ""
-        yield (*head, " ".join(flags or []), last)
+        yield (*head, " ".join(_flags(flags)), last)
+
+
+def _flags(flags: object) -> list[str]:
+    if isinstance(flags, str):  # raw JSON text on databases without a native JSON type in values()
+        flags = json.loads(flags or "[]")
+    return list(flags or [])
+
+
+def _rows_for_people(rows: Iterator[tuple]) -> Iterator[tuple]:
+    from prospecting.scoring.models import ProspectScore
+
+    statuses, channels = dict(Prospect.Status.choices), dict(Prospect.Channel.choices)
+    tiers, types = dict(ProspectScore.LeadTier.choices), dict(Interaction.InteractionType.choices)
+    reasons = {rule.key: rule.label for rule in active_rule_set().rules}
+    for business, domain, status, channel, score, tier, email, phone, city, cms, flags, last_at, last_type in rows:
+        yield (
+            business,
+            domain,
+            str(statuses.get(status, status)),
+            str(channels.get(channel, channel)),
+            score,
+            str(tiers.get(tier, tier or "")),
+            email,
+            phone,
+            city,
+            cms,
+            "; ".join(str(reasons.get(flag, flag)) for flag in _flags(flags)),
+            timezone.localtime(last_at).replace(tzinfo=None) if last_at else None,
+            str(types.get(last_type, last_type or "")),
+        )

@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from prospecting.core.db import rows_insert
 from prospecting.core.jobs import JobContext, job_start
 from prospecting.core.models import ScanJob
 from prospecting.core.processes import may_fork_workers, usable_cpus
@@ -197,12 +198,11 @@ def _scores_store(values: list[tuple]) -> None:
         if connection.vendor == "postgresql":
             _scores_upsert_postgresql(values)
         else:
-            ProspectScore.objects.bulk_create(
+            rows_insert(
+                ProspectScore,
                 [ProspectScore(**dict(zip(_SCORE_COLUMNS, row, strict=True))) for row in values],
-                update_conflicts=True,
                 unique_fields=["prospect"],
                 update_fields=_SCORE_FIELDS,
-                batch_size=1000,
             )
 
 

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from prospecting.core.admin_paging import LargeTablePaginator, cached_values_filter
 from prospecting.core.admin_writes import ServiceWritesAdmin, ServiceWritesInline
 from prospecting.core.export_formats import SafeCSV, SafeXLSX
 from prospecting.enrichment import steps as enrichment_steps
@@ -18,16 +21,23 @@ from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.full import FULL
 from prospecting.interactions import services as interaction_services
+from prospecting.interactions.forms import InteractionLogForm
 from prospecting.interactions.models import Interaction
+from prospecting.outreach.admin import OUTREACH_PROSPECT_ACTIONS
+from prospecting.outreach.admin_actions import SendCampaignMixin
 from prospecting.prospects import admin_views as import_views
 from prospecting.prospects import services
-from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.admin import CreatedByImportFilter
+from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
+from prospecting.prospects.selectors import prospects_search, prospects_visible_to
 from prospecting.scoring.admin import breakdown_table
-from prospecting.scoring.exports_api import leads_csv_response
+from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
+from prospecting.workspace.forms import ProspectAdminForm
+from prospecting.workspace.selectors import prospect_timeline
 
 
 class ContactInline(ServiceWritesInline, admin.TabularInline):
@@ -159,7 +169,7 @@ def _enrichment_action(step):
 
 
 @admin.register(Prospect)
-class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
+class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmin):
     resource_classes = [ProspectResource]
     export_formats = [SafeCSV, SafeXLSX]
     import_export_change_list_template = "admin/prospects/prospect/change_list.html"
@@ -167,6 +177,7 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
         *(_enrichment_action(step) for step in [FULL, *enrichment_steps.PIPELINE]),
         "recompute_scores",
         "export_leads_csv",
+        *OUTREACH_PROSPECT_ACTIONS,
     ]
     change_form_template = "admin/prospects/prospect/change_form.html"
     list_display = [
@@ -180,9 +191,14 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
         "created_at",
     ]
     list_display_links = ["display_name"]
-    list_filter = ["status", "channel", "has_website", "uses_https", "country", "source", "score__lead_tier"]
-    search_fields = ["business_name", "domain_name", "city", "postal_code"]
-    date_hierarchy = "created_at"
+    list_filter = [
+        "status", "channel", "has_website", "uses_https", cached_values_filter("country", "country"),
+        cached_values_filter("source", "source"), "score__lead_tier", ("created_at", admin.DateFieldListFilter),
+        CreatedByImportFilter,
+    ]  # fmt: skip
+    paginator = LargeTablePaginator
+    search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
+    search_help_text = "Name, domain, city, e-mail or phone"
     list_select_related = ["score"]
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
@@ -196,8 +212,10 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
         "last_contact_scrape_at",
     ]
     inlines = [ScoreInline, ContactInline, InteractionInline, TechProfileInline, PerformanceProfileInline]
+    form = ProspectAdminForm
     fieldsets = [
-        (None, {"fields": ["channel", "business_name", "domain_name", "status", "source", "owner", "tags"]}),
+        (None, {"fields": ["channel", "business_name", "domain_name", "source", "owner", "tags"]}),
+        ("Status", {"fields": ["status", "status_override", "status_reason"]}),
         ("Website", {"fields": ["has_website", "uses_https", "http_status_code", "redirect_url"]}),
         (
             "Location",
@@ -235,11 +253,20 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
         score = getattr(obj, "score", None)
         return score.score if score else None
 
+    def get_search_results(self, request, queryset, search_term):
+        return prospects_search(queryset, search_term), False
+
     def service_create(self, request, parent, data):
+        data.pop("status_override", None)
+        data.pop("status_reason", None)
         return services.prospect_create(data=data, user=request.user)
 
     def service_update(self, request, obj, data):
-        return services.prospect_update(prospect=obj, data=data, user=request.user)
+        override = bool(data.pop("status_override", False))
+        reason = data.pop("status_reason", "") or ""
+        return services.prospect_update(
+            prospect=obj, data=data, user=request.user, status_reason=reason, status_override=override
+        )
 
     def service_delete(self, request, obj):
         services.prospect_delete(prospect=obj, user=request.user)
@@ -251,7 +278,59 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
             self.admin_site.admin_view(self.full_enrichment_view),
             name="prospects_prospect_full_enrichment",
         )
-        return [capture, full, *super().get_urls()]
+        enrich_import = path(
+            "enrich-import/<int:batch_id>/",
+            self.admin_site.admin_view(self.enrich_import_view),
+            name="prospects_prospect_enrich_import",
+        )
+        log = path(
+            "<path:object_id>/log-interaction/",
+            self.admin_site.admin_view(self.log_interaction_view),
+            name="prospects_prospect_log_interaction",
+        )
+        return [capture, full, enrich_import, log, *super().get_urls()]
+
+    def get_queryset(self, request):
+        return prospects_visible_to(request.user, super().get_queryset(request))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        prospect = self.get_object(request, object_id)
+        if prospect is not None:
+            extra_context["timeline"] = prospect_timeline(prospect_id=prospect.pk)
+            if request.user.has_perm("interactions.add_interaction"):
+                extra_context["log_form"] = InteractionLogForm()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def log_interaction_view(self, request, object_id):
+        """The "Log interaction" form at the top of the prospect page (and of quick capture): logs it without
+        saving the prospect form, then comes back to where it was sent from."""
+        if request.method != "POST" or not request.user.has_perm("interactions.add_interaction"):
+            raise PermissionDenied
+        prospect = self.get_object(request, object_id)
+        if prospect is None:
+            raise Http404
+        back = reverse("admin:prospects_prospect_change", args=[prospect.pk])
+        if request.POST.get("next") == "capture":
+            back = reverse("admin:prospects_prospect_capture")
+        form = InteractionLogForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label or field if field in form.fields else ""
+                self.message_user(request, f"Interaction not logged. {label}: {' '.join(errors)}", messages.ERROR)
+            return HttpResponseRedirect(back)
+        try:
+            interaction = interaction_services.interaction_create(
+                prospect=prospect, data=form.service_data(), user=request.user
+            )
+        except ValidationError as exc:
+            self.message_user(request, "Interaction not logged: " + "; ".join(exc.messages), messages.ERROR)
+        else:
+            due = f", follow-up due {interaction.next_action_date:%d %b %Y}" if interaction.next_action_date else ""
+            self.message_user(
+                request, f"{interaction.get_interaction_type_display()} logged on {prospect}{due}.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(back)
 
     def capture_view(self, request):
         if not self.has_add_permission(request):
@@ -298,6 +377,23 @@ class ProspectAdmin(ServiceWritesAdmin, ImportExportModelAdmin):
             force=request.POST.get("force") == "1",
         )
         return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
+
+    def enrich_import_view(self, request, batch_id):
+        """ "Enrich them" after an import: confirm, then full enrichment of the prospects it created."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        if request.method == "POST":
+            job = enrichment_batch_start(job_type=FULL.job_type, filters={"import_batch": batch.pk}, user=request.user)
+            self._job_queued_message(request, job, FULL.label)
+            return HttpResponseRedirect(reverse("admin:core_scanjob_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Enrich the prospects created by {batch.name}?",
+            "batch": batch,
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
     @admin.action(description="Recompute scores", permissions=["change"])
     def recompute_scores(self, request, queryset):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from prospecting.interactions.forms import InteractionLogForm
 from prospecting.prospects.models import Prospect
 from prospecting.workspace.forms import CaptureForm
 from prospecting.workspace.services import CaptureData, prospect_capture
@@ -29,7 +30,8 @@ def prospect_capture_view(model_admin: admin.ModelAdmin, request: HttpRequest) -
                 target = "website" if field == "domain_name" else field
                 form.add_error(target if target in form.fields else None, errors)
         else:
-            context = _context(model_admin, request, title="Lead captured", prospect=prospect)
+            log_form = InteractionLogForm() if request.user.has_perm("interactions.add_interaction") else None
+            context = _context(model_admin, request, title="Lead captured", prospect=prospect, log_form=log_form)
             return TemplateResponse(request, "admin/prospects/prospect/capture_done.html", context)
     context = _context(model_admin, request, title="Quick capture", form=form)
     return TemplateResponse(request, "admin/prospects/prospect/capture.html", context)

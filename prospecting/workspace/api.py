@@ -67,8 +67,11 @@ class ProspectViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = ProspectWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("status_reason", None)
+        data.pop("status_override", None)
         with django_errors_as_api_errors():
-            prospect = services.prospect_create(data=serializer.validated_data, user=request.user)
+            prospect = services.prospect_create(data=data, user=request.user)
             output = ProspectDetailSerializer(prospect_detail_queryset().get(pk=prospect.pk))
         return Response(output.data, status=status.HTTP_201_CREATED)
 
@@ -77,8 +80,13 @@ class ProspectViewSet(viewsets.ModelViewSet):
         prospect = self.get_object()
         serializer = ProspectWriteSerializer(prospect, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("status_reason", "")
+        override = data.pop("status_override", False)
         with django_errors_as_api_errors():
-            services.prospect_update(prospect=prospect, data=serializer.validated_data, user=request.user)
+            services.prospect_update(
+                prospect=prospect, data=data, user=request.user, status_reason=reason, status_override=override
+            )
             output = ProspectDetailSerializer(prospect_detail_queryset().get(pk=prospect.pk))
         return Response(output.data)
 

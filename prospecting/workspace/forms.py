@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from prospecting.interactions.models import Interaction
+from prospecting.prospects.models import Prospect
+from prospecting.prospects.services.status import StatusTransitionError, status_transition_check
 
 
 class CaptureForm(forms.Form):
@@ -26,3 +28,35 @@ class CaptureForm(forms.Form):
     next_action_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     location_lat = forms.FloatField(required=False, min_value=-90, max_value=90)
     location_lng = forms.FloatField(required=False, min_value=-180, max_value=180)
+
+
+class ProspectAdminForm(forms.ModelForm):
+    """The prospect page's form: a status change follows the status pipeline, or is an override with a reason
+    (an invalid change is a form error on the status field, nothing is saved)."""
+
+    status_override = forms.BooleanField(
+        required=False, label="Override the status flow", help_text="Staff only, with a reason."
+    )
+    status_reason = forms.CharField(
+        required=False, max_length=500, label="Reason for the status change", widget=forms.TextInput()
+    )
+
+    class Meta:
+        model = Prospect
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        new = cleaned.get("status")
+        old = self.instance.status if self.instance.pk else None
+        if old is not None and new and new != old:
+            try:
+                status_transition_check(
+                    old=old,
+                    new=new,
+                    override=bool(cleaned.get("status_override")),
+                    reason=cleaned.get("status_reason") or "",
+                )
+            except StatusTransitionError as exc:
+                self.add_error("status", exc.message_dict["status"])
+        return cleaned

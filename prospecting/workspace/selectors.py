@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, QuerySet
 
+from prospecting.core.models import ActivityLog
+from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect, ProspectContact
 
 
@@ -12,3 +17,56 @@ def prospect_detail_queryset() -> QuerySet[Prospect]:
     return Prospect.objects.select_related(
         "tech_profile", "performance_profile", "score", "captured_by", "owner"
     ).prefetch_related(Prefetch("contacts", queryset=ProspectContact.objects.order_by("-is_primary", "id")))
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One line of a prospect's timeline: an interaction (with its notes) or an activity log entry."""
+
+    at: datetime.datetime
+    kind: str  # "interaction" or "activity"
+    title: str
+    text: str
+    actor: str
+    interaction: Interaction | None = None
+    activity: ActivityLog | None = None
+
+
+def prospect_timeline(*, prospect_id: int, limit: int = 100, actions: list[str] | None = None) -> list[TimelineItem]:
+    """Activity and interactions of one prospect merged, newest first (two indexed queries of `limit` rows).
+
+    The activity entry of a logged interaction is left out: the interaction itself shows, with its notes.
+    """
+    interactions = (
+        Interaction.objects.filter(prospect_id=prospect_id)
+        .select_related("created_by", "follow_up_owner")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    activity = ActivityLog.objects.filter(prospect_id=prospect_id).exclude(action="interaction_logged")
+    if actions:
+        activity = activity.filter(action__in=actions)
+    activity = activity.select_related("actor").order_by("-created_at", "-id")[:limit]
+    items = [
+        TimelineItem(
+            at=row.created_at,
+            kind="interaction",
+            title=row.get_interaction_type_display() + (f": {row.subject}" if row.subject else ""),
+            text=row.notes,
+            actor=row.created_by.get_username() if row.created_by else "",
+            interaction=row,
+        )
+        for row in interactions
+    ]
+    items += [
+        TimelineItem(
+            at=row.created_at,
+            kind="activity",
+            title=row.action.replace("_", " ").capitalize(),
+            text=row.description,
+            actor=row.actor.get_username() if row.actor else "system",
+            activity=row,
+        )
+        for row in activity
+    ]
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]

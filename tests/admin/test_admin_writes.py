@@ -31,7 +31,7 @@ def post_form(client, url, changes):
 
 
 def activity(prospect, action):
-    return ActivityLog.objects.filter(object_id=str(prospect.pk), action=action)
+    return ActivityLog.objects.filter(prospect_id=prospect.pk, action=action)
 
 
 def test_editing_a_prospect_in_the_admin_logs_it_and_refreshes_its_score(

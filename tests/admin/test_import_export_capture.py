@@ -229,3 +229,69 @@ def test_capture_requires_business_name(admin_client_logged_in):
     assert response.status_code == 200
     assert response.context["form"].errors["business_name"]
     assert not Prospect.objects.exists()
+
+
+def test_a_preview_never_confirmed_is_discarded_with_its_file_by_the_housekeeping(admin_client_logged_in, settings):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from prospecting.core.tasks import jobs_watchdog_task
+
+    settings.IMPORT_PREVIEW_KEEP_HOURS = 24
+    left = admin_client_logged_in.post(IMPORT_URL, {"file": upload(b"domain\nleft.lu\n"), "mode": "create"})
+    left_batch = left.context["batch"]
+    ImportBatch.objects.filter(pk=left_batch.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    fresh = admin_client_logged_in.post(IMPORT_URL, {"file": upload(b"domain\nfresh.lu\n"), "mode": "create"})
+    done = admin_client_logged_in.post(IMPORT_URL, {"file": upload(b"domain\ndone.lu\n"), "mode": "create"})
+    admin_client_logged_in.post(IMPORT_URL, {"batch_id": done.context["batch"].pk, "confirm": "Confirm import"})
+    ImportBatch.objects.exclude(pk=fresh.context["batch"].pk).update(created_at=timezone.now() - timedelta(hours=25))
+
+    jobs_watchdog_task()
+
+    assert not ImportBatch.objects.filter(pk=left_batch.pk).exists()
+    assert not Path(left_batch.source_file).exists()
+    kept = {fresh.context["batch"].pk, done.context["batch"].pk}
+    assert set(ImportBatch.objects.values_list("pk", flat=True)) == kept
+    assert list(Prospect.objects.values_list("domain_name", flat=True)) == ["done.lu"]
+
+
+def test_after_an_import_the_user_is_led_to_the_new_prospects_and_to_enriching_them(
+    admin_client_logged_in, django_capture_on_commit_callbacks
+):
+    ProspectFactory(domain_name="known.lu")
+    preview = admin_client_logged_in.post(
+        IMPORT_URL, {"file": upload(b"domain\nknown.lu\nnew-a.lu\nnew-b.lu\n"), "mode": "create"}
+    )
+    batch = preview.context["batch"]
+    done = admin_client_logged_in.post(
+        IMPORT_URL, {"batch_id": batch.pk, "confirm": "Confirm import"}, follow=True
+    ).content.decode()
+    prospects_link = reverse("admin:prospects_prospect_changelist") + f"?import_batch={batch.pk}"
+    enrich_link = reverse("admin:prospects_prospect_enrich_import", args=[batch.pk])
+    assert "See the 2 new prospects" in done and prospects_link in done and enrich_link in done
+
+    listed = admin_client_logged_in.get(prospects_link)
+    assert sorted(p.domain_name for p in listed.context["cl"].result_list) == ["new-a.lu", "new-b.lu"]
+
+    confirm = admin_client_logged_in.get(enrich_link)
+    assert "Enrich 2 prospects" in confirm.content.decode()
+    with django_capture_on_commit_callbacks():
+        admin_client_logged_in.post(enrich_link)
+    job = ScanJob.objects.get(job_type="full")
+    assert job.total_items == 2
+
+
+def test_an_import_batch_page_is_a_read_only_record(admin_client_logged_in):
+    preview = admin_client_logged_in.post(IMPORT_URL, {"file": upload(b"domain\na.lu\n"), "mode": "create"})
+    batch = preview.context["batch"]
+    admin_client_logged_in.post(IMPORT_URL, {"batch_id": batch.pk, "confirm": "Confirm import"})
+    page = admin_client_logged_in.get(reverse("admin:prospects_importbatch_change", args=[batch.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    admin_client_logged_in.post(
+        reverse("admin:prospects_importbatch_change", args=[batch.pk]), {"name": "renamed", "_save": "Save"}
+    )
+    batch.refresh_from_db()
+    assert batch.name != "renamed"

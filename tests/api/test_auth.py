@@ -7,7 +7,15 @@ from tests.urls_inventory import all_endpoints
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"admin:login", "admin:logout", ""}  # the login page itself, logout, and the root redirect
+# The login page itself, logout, the root redirect, and the signed links in messages (unsubscribe, open, click).
+PUBLIC = {
+    "admin:login",
+    "admin:logout",
+    "",
+    "outreach-public:unsubscribe",
+    "outreach-public:open",
+    "outreach-public:click",
+}
 API_ENDPOINTS = [e for e in all_endpoints() if e.path.startswith("/api/") and e.name not in PUBLIC]
 HTML_ENDPOINTS = [e for e in all_endpoints() if not e.path.startswith("/api/") and e.name not in PUBLIC]
 HTML_ENDPOINTS += [e for e in all_endpoints() if e.name in {"api-docs", "api-redoc"}]

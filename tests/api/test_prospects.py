@@ -100,7 +100,8 @@ def test_put_replaces_and_patch_updates(api_client):
     assert response.status_code == 200
     prospect.refresh_from_db()
     assert (prospect.status, prospect.domain_name, prospect.business_name) == ("contacted", "new.lu", "New")
-    assert ActivityLog.objects.filter(object_id=str(prospect.pk), action="updated").count() == 2
+    assert ActivityLog.objects.filter(object_id=str(prospect.pk), action="updated").count() == 1
+    assert ActivityLog.objects.filter(object_id=str(prospect.pk), action="status_changed").count() == 1
 
 
 def test_patch_cannot_remove_domain_of_digital_prospect(api_client):

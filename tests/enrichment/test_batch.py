@@ -232,14 +232,20 @@ class _Unpicklable(Exception):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_prospect(monkeypatch, forking):
+def test_big_jobs_probe_in_forked_processes_and_store_every_result_with_its_prospect(monkeypatch, forking, tmp_path):
     monkeypatch.setattr(batch_module, "CHUNK_SIZE", 4)
     prospects = ProspectFactory.create_batch(11)
     failing = prospects[5].domain_name
     stored = {}
 
     def probe(prospect, params):
-        time.sleep(0.2)  # a site takes a moment to answer: neither child can take every prospect alone
+        # A site takes a moment to answer, and the first answers wait (10 s at most) until a second process
+        # probes too: on a busy machine one child could otherwise take every prospect before the other starts.
+        (tmp_path / str(os.getpid())).touch()
+        deadline = time.monotonic() + 10
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.05)
         if prospect.domain_name == failing:
             raise _Unpicklable("server on fire", extra=object())
         return prospect.domain_name, os.getpid()

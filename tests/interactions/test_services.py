@@ -32,5 +32,6 @@ def test_followups_upcoming_lists_due_actions_in_date_order():
     later = InteractionFactory(next_action_date=today + datetime.timedelta(days=5))
     overdue = InteractionFactory(next_action_date=today - datetime.timedelta(days=2))
     InteractionFactory(next_action_date=today + datetime.timedelta(days=30))
-    InteractionFactory(next_action="", next_action_date=today)
-    assert list(followups_upcoming()) == [overdue, later]
+    undescribed = InteractionFactory(next_action="", next_action_date=today)  # a date alone is a task too
+    InteractionFactory(next_action="Call back", next_action_date=None)  # an action without a date is a note
+    assert list(followups_upcoming()) == [overdue, undescribed, later]

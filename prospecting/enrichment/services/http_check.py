@@ -20,12 +20,14 @@ from prospecting.core.events import prospects_changed_announce
 from prospecting.core.fetch import FetchError, FetchResult, default_fetcher, resolve_checked
 from prospecting.enrichment.models import CheckResult, TechProfile
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.services.status import LIVE_STATUSES, prospects_status_set_automatic
 
 # A certificate that fails verification is read anyway, on purpose (reading only): no warning for each such site.
 warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
-# Statuses the HTTP check may change; contacted/converted/inactive are sales decisions it never undoes.
-_AUTOMATIC_STATUSES = {Prospect.Status.PENDING, Prospect.Status.ACTIVE, Prospect.Status.PARKED, Prospect.Status.ERROR}
+# Statuses the HTTP check may change (the live ones); contacted/converted/inactive are sales decisions it never
+# undoes.
+_AUTOMATIC_STATUSES = LIVE_STATUSES
 
 # Parking providers and "for sale" pages (markup, scripts and phrases seen on parked domains).
 _PARKED_PATTERNS = re.compile(
@@ -364,10 +366,11 @@ def http_check_store_many(*, results: list[tuple[Prospect, HttpCheckOutcome]]) -
     now = timezone.now()
     prospects = []
     outcomes_by_id: dict[int, HttpCheckOutcome] = {}
+    status_changes: list[tuple[Prospect, str, str]] = []
     for prospect, outcome in results:
         if outcome.result == CheckResult.COULD_NOT_CHECK:
             if prospect.status == Prospect.Status.PENDING:
-                prospect.status = Prospect.Status.ERROR
+                status_changes.append((prospect, prospect.status, Prospect.Status.ERROR))
         else:
             prospect.has_website = outcome.has_website
             prospect.uses_https = outcome.uses_https
@@ -375,11 +378,20 @@ def http_check_store_many(*, results: list[tuple[Prospect, HttpCheckOutcome]]) -
             prospect.redirect_url = outcome.final_url[:2000] if outcome.final_url else ""
             prospect.last_http_check_at = now
             if prospect.status in _AUTOMATIC_STATUSES and outcome.error_class != "no_domain":
-                prospect.status = outcome.status
+                status_changes.append((prospect, prospect.status, outcome.status))
         prospect.updated_at = now
         prospects.append(prospect)
         outcomes_by_id[prospect.pk] = outcome
     with transaction.atomic():
+        # The status pipeline decides which of the check's statuses stand (and logs each change).
+        allowed = set(
+            prospects_status_set_automatic(
+                changes=[(prospect.pk, old, new) for prospect, old, new in status_changes], reason="HTTP check"
+            )
+        )
+        for prospect, _, new in status_changes:
+            if prospect.pk in allowed:
+                prospect.status = new
         Prospect.objects.bulk_update(prospects, [*_STORED_FIELDS, "updated_at"], batch_size=500)
         profiles = {
             profile.prospect_id: profile

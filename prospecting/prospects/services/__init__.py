@@ -1,6 +1,7 @@
 """Writes on prospects. `from prospecting.prospects import services` gives every entry point."""
 
 from prospecting.prospects.services.contacts import contact_create, contact_delete, contact_update
+from prospecting.prospects.services.conversions import prospect_convert
 from prospecting.prospects.services.imports import (
     ImportFileError,
     ImportMode,
@@ -11,14 +12,22 @@ from prospecting.prospects.services.imports import (
     import_batch_run,
     import_batch_start,
     import_file_store,
+    import_preview_discard,
+    import_previews_expire,
     import_upload,
     prospect_import,
 )
 from prospecting.prospects.services.prospects import prospect_create, prospect_delete, prospect_update
+from prospecting.prospects.services.status import (
+    StatusTransitionError,
+    prospect_status_change,
+    prospects_mark_contacted,
+)
 
 __all__ = [
     "ImportFileError",
     "ImportMode",
+    "StatusTransitionError",
     "contact_create",
     "contact_delete",
     "contact_update",
@@ -29,9 +38,14 @@ __all__ = [
     "import_batch_run",
     "import_batch_start",
     "import_file_store",
+    "import_preview_discard",
+    "import_previews_expire",
     "import_upload",
+    "prospect_convert",
     "prospect_create",
     "prospect_delete",
     "prospect_import",
+    "prospect_status_change",
     "prospect_update",
+    "prospects_mark_contacted",
 ]

@@ -8,6 +8,7 @@ every line already recorded: imports are resumable and safe to retry.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import hashlib
 import json
@@ -529,6 +530,26 @@ def import_batch_revert(*, batch: ImportBatch, user: AbstractBaseUser | None = N
             entity=batch, action="reverted", actor=user, description=f"Deleted {deleted} prospects it created"
         )
     return deleted
+
+
+def import_preview_discard(*, batch: ImportBatch) -> None:
+    """Forget a previewed import that was not confirmed: its batch, preview lines and kept file."""
+    Path(batch.source_file).unlink(missing_ok=True)
+    batch.delete()
+
+
+def import_previews_expire(*, older_than: datetime.timedelta) -> int:
+    """Discard previews left unconfirmed (the user went elsewhere): pending batches with no job, older than
+    `older_than`. Run by the housekeeping announcement of the jobs watchdog; returns how many."""
+    started = ScanJob.objects.filter(job_type=ScanJob.JobType.IMPORT).values_list("params__import_batch_id")
+    stale = ImportBatch.objects.filter(
+        status=ImportBatch.Status.PENDING, created_at__lt=timezone.now() - older_than
+    ).exclude(pk__in=[pk for (pk,) in started if pk is not None])
+    count = 0
+    for batch in stale.iterator():
+        import_preview_discard(batch=batch)
+        count += 1
+    return count
 
 
 def import_file_store(*, uploaded: Any) -> Path:

@@ -11,6 +11,7 @@ from prospecting.core.db import save_existing
 from prospecting.core.events import prospects_changed_announce
 from prospecting.core.services import activity_log_record
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.services.status import prospect_status_change, status_transition_check
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -53,12 +54,29 @@ def prospect_create(*, data: dict[str, Any], user: User = None) -> Prospect:
     return prospect
 
 
-def prospect_update(*, prospect: Prospect, data: dict[str, Any], user: User = None) -> Prospect:
-    """Apply a partial update, validate the result and log which fields changed."""
+def prospect_update(
+    *,
+    prospect: Prospect,
+    data: dict[str, Any],
+    user: User = None,
+    status_reason: str = "",
+    status_override: bool = False,
+) -> Prospect:
+    """Apply a partial update, validate the result and log which fields changed.
+
+    A new status goes through the status pipeline (`prospect_status_change`): a change the flow does not allow
+    is refused (StatusTransitionError) unless `status_override` with a `status_reason`. A new owner is logged
+    as an owner change.
+    """
     unknown = set(data) - _EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"Unknown prospect fields: {', '.join(sorted(unknown))}")
+    data = dict(data)
+    new_status = data.pop("status", None)
+    if new_status is not None and new_status != prospect.status:
+        status_transition_check(old=prospect.status, new=new_status, override=status_override, reason=status_reason)
     changed = [name for name, value in data.items() if getattr(prospect, name) != value]
+    old_owner = prospect.owner
     for name, value in data.items():
         setattr(prospect, name, value)
     prospect.full_clean()
@@ -73,7 +91,24 @@ def prospect_update(*, prospect: Prospect, data: dict[str, Any], user: User = No
                 description="Changed " + ", ".join(sorted(changed)),
                 metadata={"fields": sorted(changed)},
             )
+        if "owner" in changed:
+            _owner_change_record(prospect=prospect, old=old_owner, user=user)
+        if new_status is not None:
+            prospect_status_change(
+                prospect=prospect, status=new_status, user=user, reason=status_reason, override=status_override
+            )
     return prospect
+
+
+def _owner_change_record(*, prospect: Prospect, old: Any, user: User) -> None:
+    new = prospect.owner
+    activity_log_record(
+        entity=prospect,
+        action="owner_changed",
+        actor=user,
+        description=f"Owner {old.get_username() if old else 'nobody'} → {new.get_username() if new else 'nobody'}",
+        metadata={"old": old.pk if old else None, "new": new.pk if new else None},
+    )
 
 
 def prospect_delete(*, prospect: Prospect, user: User = None) -> None:

@@ -1,1 +1,0 @@
-"""Writes of the outreach app. Filled by the issue that builds this capability; see README."""

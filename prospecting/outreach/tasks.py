@@ -1,0 +1,12 @@
+"""django-q2 entry point of the outreach schedule (sending itself runs as jobs of `core/jobs.py`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prospecting.outreach.services.sequences import outreach_tick
+
+
+def outreach_tick_task() -> dict[str, Any]:
+    """Every OUTREACH_TICK_MINUTES: sequence exits and due steps, and waiting messages now due."""
+    return outreach_tick()

@@ -1,0 +1,43 @@
+"""The admin speaks the staff's languages: the browser's by default, switched from the top bar, with local dates."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ProspectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_browser_language_is_used(admin_client_logged_in):
+    french = admin_client_logged_in.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="fr-LU,fr;q=0.9").content.decode()
+    assert "Trouver, enrichir, évaluer et gagner des prospects" in french
+    assert "Déconnexion" in french  # Django's own admin strings follow
+    german = admin_client_logged_in.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="de-LU,de;q=0.9").content.decode()
+    assert "Leads finden, anreichern, bewerten und gewinnen" in german
+    english = admin_client_logged_in.get(reverse("admin:index")).content.decode()
+    assert "Find, enrich, score and win leads" in english
+
+
+def test_the_switcher_changes_the_language_and_comes_back_to_the_page(admin_client_logged_in):
+    leads = reverse("admin:scoring_lead_changelist")
+    page = admin_client_logged_in.get(leads).content.decode()
+    assert 'id="language-switch"' in page and 'value="fr"' in page and 'value="de"' in page
+    response = admin_client_logged_in.post(reverse("set_language"), {"language": "de", "next": leads})
+    assert response.status_code == 302 and response["Location"] == leads
+    assert "Diese Leads exportieren (Excel)" in admin_client_logged_in.get(leads).content.decode()
+
+
+def test_dates_follow_the_language(admin_client_logged_in):
+    import datetime
+
+    from django.utils import timezone
+
+    prospect = ProspectFactory()
+    type(prospect).objects.filter(pk=prospect.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2026, 3, 4, 10, 0))
+    )
+    url = reverse("admin:prospects_prospect_changelist")
+    assert "4 mars 2026" in admin_client_logged_in.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "4. März 2026" in admin_client_logged_in.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = admin_client_logged_in.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "4 Mar 2026" in english and "March 4, 2026" not in english
