@@ -40,6 +40,7 @@ def test_tech_scan_on_farm_site(farm, host):
     names = {item["name"] for item in profile.tech_stack_json["technologies"]}
     assert expected.get("techs", set()) <= names
     assert profile.scanned_at is not None
+    assert profile.scan_mode == "static"
     prospect.refresh_from_db()
     assert prospect.last_tech_scan_at is not None
     assert "http_check" in profile.tech_stack_json  # the HTTP check's details are kept

@@ -12,7 +12,7 @@ from prospecting.core.fetch import FetchError, FetchResult
 from prospecting.enrichment.dns import dns_records
 from prospecting.enrichment.extract import ParsedPage
 from prospecting.enrichment.fingerprints import Detection, PageSignals, fingerprint_set
-from prospecting.enrichment.models import TechProfile
+from prospecting.enrichment.models import ScanMode, TechProfile
 from prospecting.enrichment.services.http_check import read_page
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_home_url
@@ -114,6 +114,7 @@ def tech_scan_run(
             "dns": dns,
         }
         profile.scanned_at = now
+        profile.scan_mode = ScanMode.STATIC
         profile.save()
         Prospect.objects.filter(pk=prospect.pk).update(last_tech_scan_at=now)
         prospects_changed_announce(prospect_ids=[prospect.pk])
