@@ -8,3 +8,4 @@ class WorkspaceConfig(AppConfig):
     name = "prospecting.workspace"
     label = "workspace"
     verbose_name = "Workspace"
+
