@@ -223,8 +223,11 @@ OUTREACH_TRACK_OPENS = env_bool("OUTREACH_TRACK_OPENS", default=True)
 OUTREACH_TRACK_CLICKS = env_bool("OUTREACH_TRACK_CLICKS", default=True)
 OUTREACH_SEND_CONNECTIONS = env_int("OUTREACH_SEND_CONNECTIONS", 4)  # SMTP connections per account per job
 OUTREACH_CHUNK_SIZE = env_int("OUTREACH_CHUNK_SIZE", 200)  # messages claimed and recorded per round trip
+OUTREACH_INLINE_PLAN_MAX = env_int("OUTREACH_INLINE_PLAN_MAX", 5000)  # more recipients: the job writes the rows
 OUTREACH_RETRY_MINUTES = env_int("OUTREACH_RETRY_MINUTES", 15)  # wait when every account failed
-OUTREACH_TICK_MINUTES = env_int("OUTREACH_TICK_MINUTES", 5)  # sequences and waiting messages (schedule)
+# Letters: the sender block at the top of each page ("|" separates lines) and the city before the date.
+OUTREACH_LETTER_SENDER = env_str("OUTREACH_LETTER_SENDER", "Agence Web|1, rue de la Gare|L-1611 Luxembourg")
+OUTREACH_LETTER_CITY = env_str("OUTREACH_LETTER_CITY", "Luxembourg")
 
 # --- API ----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -382,6 +385,10 @@ SCORING_WORKERS = env_int("SCORING_WORKERS", 0)  # processes for big recomputes 
 SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 5000)  # prospects read and written per round trip
 # Uploaded import files up to this size are imported inside the request; bigger ones go to the workers.
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
+# The morning digest of follow-ups e-mailed to each owner, daily at this local time ("HH:MM"; empty: none).
+FOLLOW_UP_DIGEST_TIME = env_str("FOLLOW_UP_DIGEST_TIME", "07:30")
+# Deal new imported prospects in turn to the active staff members of the Sales group (else: no owner).
+IMPORT_ROUND_ROBIN = env_bool("IMPORT_ROUND_ROBIN", default=False)
 # Uploads (admin and API) larger than this are refused with a message; bigger files: `manage.py import_prospects`.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # An import previewed in the admin but never confirmed (nor cancelled) is discarded, with its file, after this.

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from prospecting.core.models import ScanJob
+from prospecting.core.services import activity_log_record
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +212,7 @@ def job_start(
     """
     with transaction.atomic():
         job = job_create(job_type=job_type, task=task, params=params, user=user, total_items=total_items)
+        _job_activity(job, "job_started", f"{job.get_job_type_display()} #{job.pk} started", user=user)
         if not foreground:
             _job_enqueue(job)
     if foreground:
@@ -251,7 +253,30 @@ def _job_finish(job_id: int, status: str, error: str = "") -> None:
     finished = ScanJob.objects.filter(pk=job_id)
     if status != ScanJob.Status.CANCELLED:
         finished = finished.exclude(status=ScanJob.Status.CANCELLED)  # a cancel that raced the last chunk wins
-    finished.update(status=status, error=error[:10_000], finished_at=timezone.now(), heartbeat_at=None)
+    if finished.update(status=status, error=error[:10_000], finished_at=timezone.now(), heartbeat_at=None):
+        job = ScanJob.objects.get(pk=job_id)
+        outcome = f"{job.processed_items} of {job.total_items} done, {job.failed_items} failed"
+        text = f"{job.get_job_type_display()} #{job.pk} {job.get_status_display().lower()}: {outcome}"
+        _job_activity(job, "job_finished", text + (f" ({error[:200]})" if error else ""), user=job.created_by)
+
+
+def _job_activity(job: ScanJob, action: str, description: str, *, user: User) -> None:
+    """A job's start and end in the activity log; a job about one prospect shows on that prospect's timeline."""
+    ids = job.params.get("prospect_ids") if isinstance(job.params, dict) else None
+    activity_log_record(
+        entity=job,
+        action=action,
+        actor=user,
+        description=description,
+        metadata={
+            "job_type": job.job_type,
+            "status": job.status,
+            "total": job.total_items,
+            "processed": job.processed_items,
+            "failed": job.failed_items,
+        },
+        prospect_id=ids[0] if isinstance(ids, list) and len(ids) == 1 else None,
+    )
 
 
 class _Heartbeat:

@@ -14,6 +14,7 @@ from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawReco
 from prospecting.discovery.selectors import source_performance
 from prospecting.discovery.sources.base import Search, SourceStopped
 from prospecting.discovery.sources.directory import DirectoryConfigError, directory_config_check
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 
 
 class DiscoverySourceForm(forms.ModelForm):
@@ -158,7 +159,7 @@ class DiscoverySourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(RawRecord)
-class RawRecordAdmin(admin.ModelAdmin):
+class RawRecordAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "source", "status", "prospect", "external_id", "created_at"]
     list_filter = ["status", "source"]
     search_fields = ["name", "external_id", "source_url"]

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from prospecting.core.models import ScanJob
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
+from prospecting.enrichment.selectors import job_prospects_with_outcome
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 
 
 @admin.register(TechProfile)
-class TechProfileAdmin(admin.ModelAdmin):
+class TechProfileAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = ["prospect", "cms", "cms_version", "server", "cdn", "js_framework", "analytics", "scanned_at"]
     list_filter = ["cms", "server", "cdn", "ecommerce_platform"]
     search_fields = ["prospect__domain_name", "prospect__business_name", "cms", "hosting_provider"]
@@ -15,7 +18,7 @@ class TechProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(PerformanceProfile)
-class PerformanceProfileAdmin(admin.ModelAdmin):
+class PerformanceProfileAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "prospect",
         "performance_score",
@@ -33,3 +36,28 @@ class PerformanceProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ["prospect"]
     readonly_fields = ["scanned_at"]
     show_full_result_count = False
+
+
+class JobOutcomeFilter(admin.SimpleListFilter):
+    """Prospects list filter behind the outcome links of a scan job's page (`?job_outcome=<job id>:<outcome>`)."""
+
+    title = "scan job outcome"
+    parameter_name = "job_outcome"
+
+    def _job_and_outcome(self) -> tuple[ScanJob | None, str]:
+        job_id, _, outcome = (self.value() or "").partition(":")
+        if not job_id.isdigit() or len(job_id) > 18:
+            return None, outcome
+        return ScanJob.objects.filter(pk=int(job_id)).first(), outcome
+
+    def lookups(self, request, model_admin):
+        job, outcome = self._job_and_outcome()
+        if job is None:
+            return []
+        return [(self.value(), f"Job #{job.pk}: {outcome.replace('_', ' ')}")]
+
+    def queryset(self, request, queryset):
+        job, outcome = self._job_and_outcome()
+        if job is None:
+            return queryset
+        return queryset.filter(pk__in=job_prospects_with_outcome(job, outcome).values("pk"))

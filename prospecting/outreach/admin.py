@@ -33,6 +33,7 @@ from prospecting.outreach.services import templates as template_services
 from prospecting.outreach.services.accounts import account_save
 from prospecting.outreach.services.sending import send_retry
 from prospecting.outreach.services.sequences import enrolment_stop, sequence_enrol
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 from prospecting.scoring import admin as scoring_admin
 from prospecting.scoring.models import Lead
 
@@ -307,7 +308,7 @@ class SenderAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignSend)
-class CampaignSendAdmin(admin.ModelAdmin):
+class CampaignSendAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     """Read-only: rows are written by the sending service only."""
 
     list_display = [
@@ -340,6 +341,29 @@ class CampaignSendAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        download = path(
+            "letters/<int:job_id>/",
+            self.admin_site.admin_view(self.letters_download),
+            name="outreach_letters_download",
+        )
+        return [download, *super().get_urls()]
+
+    def letters_download(self, request: HttpRequest, job_id: int):
+        """The PDF of a letters job (staff who may see sends)."""
+        from django.core.files.storage import default_storage
+        from django.http import FileResponse, Http404
+
+        from prospecting.core.models import ScanJob
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ScanJob, pk=job_id, params__letters=True)
+        name = job.params.get("file")
+        if not name or not default_storage.exists(name):
+            raise Http404("The letters are not printed yet (or there was nothing to print).")
+        return FileResponse(default_storage.open(name), as_attachment=True, filename=f"letters-{job_id}.pdf")
 
     def has_resend_permission(self, request):
         return request.user.has_perm("outreach.add_campaignsend")
@@ -467,7 +491,7 @@ class SequenceStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(SequenceEnrolment)
-class SequenceEnrolmentAdmin(admin.ModelAdmin):
+class SequenceEnrolmentAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = ["prospect", "sequence", "status", "exit_reason", "last_position", "next_send_at", "enrolled_at"]
     list_filter = ["status", "exit_reason", "sequence"]
     search_fields = ["prospect__business_name", "prospect__domain_name"]
@@ -510,29 +534,23 @@ def enrol_in_sequence(modeladmin, request, queryset):
             return None
         modeladmin.message_user(request, f"{added} enrolled (others were enrolled already).", messages.SUCCESS)
         return None
-    from django.contrib.admin import helpers
-
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": "Enrol in a sequence",
-        "form": form,
-        "plan": None,
-        "ids": list(queryset.values_list("pk", flat=True)),
-        "count": queryset.count(),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "opts": modeladmin.model._meta,
-        "action": "enrol_in_sequence",
-    }
-    return TemplateResponse(request, "admin/outreach/send_campaign.html", context)
+    return admin_actions.form_page(modeladmin, request, queryset, form, "Enrol in a sequence", "enrol_in_sequence")
 
 
 # --- the leads list gets the outreach actions (the prospects list gets them in workspace/admin.py) ---------
 
 
+OUTREACH_PROSPECT_ACTIONS = [
+    admin_actions.send_campaign,
+    enrol_in_sequence,
+    admin_actions.print_letters,
+    admin_actions.plan_calls,
+]
+
+
 class LeadAdmin(admin_actions.SendCampaignMixin, scoring_admin.LeadAdmin):
-    actions = [*scoring_admin.LeadAdmin.actions, admin_actions.send_campaign, enrol_in_sequence]
+    actions = [*scoring_admin.LeadAdmin.actions, *OUTREACH_PROSPECT_ACTIONS]
 
 
 admin.site.unregister(Lead)
 admin.site.register(Lead, LeadAdmin)
-OUTREACH_PROSPECT_ACTIONS = [admin_actions.send_campaign, enrol_in_sequence]

@@ -7,11 +7,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from prospecting.core.quotas import QuotaExceeded
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
 from prospecting.outreach.services.sending import TemplateNotSendable, campaign_plan, campaign_send
 from prospecting.prospects.models import Prospect
@@ -41,6 +42,9 @@ def send_campaign(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
                 result = campaign_send(template=template, prospect_ids=ids, user=request.user)
             except TemplateNotSendable as exc:
                 modeladmin.message_user(request, str(exc), messages.ERROR)
+                return None
+            except QuotaExceeded as exc:
+                modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
                 return None
             url = reverse("admin:core_scanjob_change", args=[result.job.pk])
             skipped = sum(result.skipped.values())
@@ -79,3 +83,84 @@ class SendCampaignMixin:
 
     def has_send_campaign_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("outreach.add_campaignsend")
+
+    def has_plan_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("interactions.add_interaction")
+
+
+class LettersForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=CampaignTemplate.objects.filter(is_active=True, channel=CampaignTemplate.Channel.LETTER),
+        help_text="Only active letter templates.",
+    )
+
+
+class PlanForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("call", "Call"), ("visit", "Visit")])
+    due = forms.DateField(help_text="YYYY-MM-DD", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=500)
+
+
+def form_page(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, form: forms.Form, title: str, action: str
+) -> TemplateResponse:
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "plan": None,
+        "ids": list(queryset.values_list("pk", flat=True)),
+        "count": queryset.count(),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": modeladmin.model._meta,
+        "action": action,
+        "submit_label": title,
+    }
+    return TemplateResponse(request, "admin/outreach/send_campaign.html", context)
+
+
+@admin.action(description="Print letters…", permissions=["send_campaign"])
+def print_letters(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    """A PDF of the chosen letter template for the selection, recorded as letters sent (a job stores it)."""
+    from prospecting.outreach.services.letters import letters_start
+
+    form = LettersForm(request.POST if "template" in request.POST else None)
+    if not (form.is_bound and form.is_valid()):
+        return form_page(modeladmin, request, queryset, form, "Print letters", "print_letters")
+    ids = list(queryset.values_list("pk", flat=True))
+    small = len(ids) <= 200
+    job = letters_start(template=form.cleaned_data["template"], prospect_ids=ids, user=request.user, foreground=small)
+    url = reverse("admin:outreach_letters_download", args=[job.pk])
+    if small and job.params.get("file"):
+        return HttpResponseRedirect(url)
+    if small:
+        modeladmin.message_user(request, "No letter to print (no postal address, or converted).", messages.WARNING)
+        return None
+    modeladmin.message_user(
+        request,
+        format_html(
+            'Letters are being printed (job #{}); <a href="{}">download the PDF</a> when it is done.', job.pk, url
+        ),
+        messages.SUCCESS,
+    )
+    return None
+
+
+@admin.action(description="Plan calls/visits…", permissions=["plan"])
+def plan_calls(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    """A follow-up task per prospect (call or visit, due date) instead of a message."""
+    from prospecting.outreach.services.letters import calls_plan
+
+    form = PlanForm(request.POST if "kind" in request.POST else None)
+    if not (form.is_bound and form.is_valid()):
+        return form_page(modeladmin, request, queryset, form, "Plan calls/visits", "plan_calls")
+    data = form.cleaned_data
+    planned = calls_plan(
+        prospect_ids=list(queryset.values_list("pk", flat=True)),
+        kind=data["kind"],
+        due=data["due"],
+        note=data["note"],
+        user=request.user,
+    )
+    modeladmin.message_user(request, f"{planned} follow-up task(s) planned; converted and inactive ones were left out.")
+    return None

@@ -6,11 +6,13 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prospecting.core.api import CappedCountPagination, django_errors_as_api_errors
+from prospecting.core.quotas import QuotaExceeded
 from prospecting.core.serializers import ScanJobSerializer
 from prospecting.outreach.filters import CampaignSendFilter
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
@@ -18,6 +20,7 @@ from prospecting.outreach.rendering import TemplateError
 from prospecting.outreach.selectors import send_stats, sends_queryset
 from prospecting.outreach.serializers import (
     BounceRequestSerializer,
+    CampaignSendPageSerializer,
     CampaignSendSerializer,
     CampaignTemplateSerializer,
     PreviewRequestSerializer,
@@ -35,7 +38,7 @@ from prospecting.outreach.services.sending import (
     plan_summary,
 )
 from prospecting.outreach.services.tracking import bounce_record
-from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import batch_targets_scoped, prospect_visibility_q, prospects_visible_to
 
 _Conflict = inline_serializer("TemplateInUse", {"detail": serializers.CharField()})
 
@@ -107,7 +110,7 @@ class PreviewView(APIView):
         params = PreviewRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         template = get_object_or_404(CampaignTemplate, pk=params.validated_data["template_id"])
-        get_object_or_404(Prospect, pk=params.validated_data["prospect_id"])
+        get_object_or_404(prospects_visible_to(request.user), pk=params.validated_data["prospect_id"])
         try:
             preview = template_services.campaign_preview(
                 template=template, prospect_id=params.validated_data["prospect_id"]
@@ -131,6 +134,12 @@ class SendView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         template = get_object_or_404(CampaignTemplate, pk=data["template_id"])
+        prospect_ids, lead_filter = batch_targets_scoped(
+            request.user, prospect_ids=data.get("prospect_ids"), filters=data.get("filter")
+        )
+        if prospect_ids == []:
+            raise NotFound("None of these prospects is yours or unassigned.")
+        data = {**data, "prospect_ids": prospect_ids, "filter": lead_filter}
         try:
             if data["dry_run"]:
                 targets = campaign_targets(prospect_ids=data.get("prospect_ids"), lead_filter=data.get("filter"))
@@ -144,23 +153,12 @@ class SendView(APIView):
             )
         except TemplateNotSendable as exc:
             raise serializers.ValidationError({"template_id": [str(exc)]}) from exc
+        except QuotaExceeded as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
         except ValueError as exc:
             raise serializers.ValidationError({"filter": [str(exc)]}) from exc
         body = {**plan_summary(plan), "job": ScanJobSerializer(plan.job).data}
         return Response(body, status=status.HTTP_202_ACCEPTED)
-
-
-_SendPage = inline_serializer(
-    "CampaignSendPage",
-    {
-        "count": serializers.IntegerField(),
-        "count_is_exact": serializers.BooleanField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": CampaignSendSerializer(many=True),
-        "stats": SendStatsSerializer(allow_null=True, help_text="With a template or sequence filter."),
-    },
-)
 
 
 class SendListView(generics.ListAPIView):
@@ -173,12 +171,15 @@ class SendListView(generics.ListAPIView):
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[CampaignSend]:
-        return sends_queryset()
+        return sends_queryset().filter(prospect_visibility_q(self.request.user, path="prospect"))
 
-    @extend_schema(summary="Campaign sends and their statistics", tags=["campaigns"], responses=_SendPage)
+    @extend_schema(
+        summary="Campaign sends and their statistics", tags=["campaigns"], responses=CampaignSendPageSerializer
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         response = self.list(request, *args, **kwargs)
-        filters = self.filterset_class(request.query_params, queryset=CampaignSend.objects.all())
+        visible = CampaignSend.objects.filter(prospect_visibility_q(request.user, path="prospect"))
+        filters = self.filterset_class(request.query_params, queryset=visible)
         stats = None
         if filters.is_valid() and (
             filters.form.cleaned_data.get("template") or filters.form.cleaned_data.get("sequence")

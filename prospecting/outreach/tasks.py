@@ -8,5 +8,5 @@ from prospecting.outreach.services.sequences import outreach_tick
 
 
 def outreach_tick_task() -> dict[str, Any]:
-    """Every OUTREACH_TICK_MINUTES: sequence exits and due steps, and waiting messages now due."""
+    """Every 5 minutes (the `outreach-tick` schedule): sequence exits and due steps, waiting messages now due."""
     return outreach_tick()

@@ -4,7 +4,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from prospecting.core.admin_paging import LargeTablePaginator
-from prospecting.prospects.selectors import prospects_search
+from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
+from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_search
+from prospecting.prospects.services.status import CLOSED_STATUSES
 from prospecting.scoring.exports import leads_csv_response, leads_xlsx_response
 from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
@@ -48,7 +50,7 @@ def breakdown_table(score: ProspectScore | None) -> str:
 
 
 @admin.register(ProspectScore)
-class ProspectScoreAdmin(admin.ModelAdmin):
+class ProspectScoreAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "prospect",
         "score",
@@ -91,15 +93,18 @@ class PresetFilter(admin.SimpleListFilter):
         return [("top_priority", "Top priority (≥ 70)"), ("quick_wins", "Quick wins (50-69)")]
 
     def queryset(self, request, queryset):
-        if self.value() == "top_priority":
-            return queryset.filter(score__lead_tier="top_priority")
-        if self.value() == "quick_wins":
-            return queryset.filter(score__lead_tier="quick_win")
+        tiers = {"top_priority": "top_priority", "quick_wins": "quick_win"}
+        if self.value() not in tiers:
+            return queryset
+        queryset = queryset.filter(score__lead_tier=tiers[self.value()])
+        if "status__exact" not in request.GET:  # presets leave converted and inactive out unless asked
+            queryset = queryset.exclude(status__in=CLOSED_STATUSES)
         return queryset
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
+    prospect_path = ""
     list_display = [
         "name",
         "domain_name",
@@ -128,7 +133,8 @@ class LeadAdmin(admin.ModelAdmin):
         return prospects_search(queryset, search_term), False
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        unfiltered = set(request.GET) <= {"p"}  # no filter, search or other order: the scores' index serves
+        # No filter, search or other order, and every prospect visible: the scores' index alone serves.
+        unfiltered = set(request.GET) <= {"p"} and request.user.has_perm(VIEW_ALL_PERMISSION)
         paginator = LeadPaginator if unfiltered else LargeTablePaginator
         return paginator(queryset, per_page, orphans, allow_empty_first_page)
 

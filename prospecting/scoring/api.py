@@ -15,6 +15,7 @@ from prospecting.core.api import MAX_ID, CappedCountPagination
 from prospecting.core.serializers import ScanJobSerializer
 from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospects_visible_to
 from prospecting.scoring.filters import LeadFilter
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
@@ -85,7 +86,7 @@ class LeadListView(generics.ListAPIView):
     fixed_tier: str | None = None
 
     def get_queryset(self) -> QuerySet[Prospect]:
-        queryset = leads_queryset()
+        queryset = leads_queryset(prospects_visible_to(self.request.user))
         if self.fixed_tier:
             queryset = queryset.filter(score__lead_tier=self.fixed_tier)
         return queryset

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospects_visible_to
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.filters import LeadFilter
 
@@ -25,7 +25,7 @@ class LeadExportView(APIView):
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file")},
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        filterset = LeadFilter(request.query_params, queryset=Prospect.objects.all())
+        filterset = LeadFilter(request.query_params, queryset=prospects_visible_to(request.user))
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         return leads_csv_response(queryset=filterset.qs)

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.services.status import CLOSED_STATUSES
 from prospecting.scoring.models import ProspectScore
 
 
@@ -46,3 +47,11 @@ class LeadFilter(ProspectFilter):
 
     def filter_contact_type(self, queryset: QuerySet[Prospect], name: str, value: str) -> QuerySet[Prospect]:
         return queryset.filter(_has_contact(value)) if value else queryset
+
+    @property
+    def qs(self) -> QuerySet[Prospect]:
+        """Lead lists and their presets leave converted and inactive prospects out unless a status is asked."""
+        queryset = super().qs
+        if not self.data.get("status") and not (hasattr(self.data, "getlist") and self.data.getlist("status")):
+            queryset = queryset.exclude(status__in=CLOSED_STATUSES)
+        return queryset

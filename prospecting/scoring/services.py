@@ -24,6 +24,7 @@ from prospecting.core.db import rows_insert
 from prospecting.core.jobs import JobContext, job_start
 from prospecting.core.models import ScanJob
 from prospecting.core.processes import may_fork_workers, usable_cpus
+from prospecting.core.services import ActivityEntry, activity_log_record_many
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import primary_contact_value
@@ -183,6 +184,9 @@ def _compute_range(queryset: QuerySet[Prospect], rule_set: RuleSet, now: datetim
         values.append(_score_values(prospect_id, result, rule_set.version, now))
     if not values:
         return 0
+    previous = dict(
+        ProspectScore.objects.filter(prospect_id__in=[row[0] for row in values]).values_list("prospect_id", "score")
+    )
     try:
         _scores_store(values)
     except IntegrityError:
@@ -190,7 +194,31 @@ def _compute_range(queryset: QuerySet[Prospect], rule_set: RuleSet, now: datetim
         existing = set(Prospect.objects.filter(pk__in=[row[0] for row in values]).values_list("pk", flat=True))
         values = [row for row in values if row[0] in existing]
         _scores_store(values)
+    _score_changes_record(previous, values)
     return len(values)
+
+
+SCORE_CHANGE_LOGGED = 10  # a score that moves this many points or more is written to the activity log
+_SCORE_POSITION = _SCORE_COLUMNS.index("score")
+
+
+def _score_changes_record(previous: dict[int, int], values: list[tuple]) -> None:
+    """Log the score changes of 10 points or more (a first score is not a change), in one bulk insert."""
+    entries = []
+    for row in values:
+        old, new = previous.get(row[0]), row[_SCORE_POSITION]
+        if old is not None and abs(new - old) >= SCORE_CHANGE_LOGGED:
+            entries.append(
+                ActivityEntry(
+                    entity_label="prospects.Prospect",
+                    object_id=row[0],
+                    prospect_id=row[0],
+                    action="score_changed",
+                    description=f"Score {old} → {new}",
+                    metadata={"old": old, "new": new},
+                )
+            )
+    activity_log_record_many(entries=entries)
 
 
 def _scores_store(values: list[tuple]) -> None:

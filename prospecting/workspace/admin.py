@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,7 +17,10 @@ from import_export.admin import ImportExportModelAdmin
 from prospecting.core.admin_paging import LargeTablePaginator, cached_values_filter
 from prospecting.core.admin_writes import ServiceWritesAdmin, ServiceWritesInline
 from prospecting.core.export_formats import SafeCSV, SafeXLSX
+from prospecting.core.models import ActivityLog
+from prospecting.core.quotas import QuotaExceeded
 from prospecting.enrichment import steps as enrichment_steps
+from prospecting.enrichment.admin import JobOutcomeFilter
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.full import FULL
@@ -30,14 +34,22 @@ from prospecting.prospects import services
 from prospecting.prospects.admin import CreatedByImportFilter
 from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
-from prospecting.prospects.selectors import prospects_search, prospects_visible_to
+from prospecting.prospects.selectors import (
+    VIEW_ALL_PERMISSION,
+    batch_targets_scoped,
+    prospects_search,
+    prospects_visible_to,
+)
 from prospecting.scoring.admin import breakdown_table
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
-from prospecting.workspace.forms import ProspectAdminForm
+from prospecting.workspace.duplicates import duplicate_groups, prospect_duplicates, prospects_merge
+from prospecting.workspace.forms import AssignOwnerForm, ProspectAdminForm
 from prospecting.workspace.selectors import prospect_timeline
+from prospecting.workspace.serializers import ConversionsQuerySerializer
+from prospecting.workspace.stats import stats_conversions, stats_dashboard
 
 
 class ContactInline(ServiceWritesInline, admin.TabularInline):
@@ -177,6 +189,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         *(_enrichment_action(step) for step in [FULL, *enrichment_steps.PIPELINE]),
         "recompute_scores",
         "export_leads_csv",
+        "assign_owner",
         *OUTREACH_PROSPECT_ACTIONS,
     ]
     change_form_template = "admin/prospects/prospect/change_form.html"
@@ -194,7 +207,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     list_filter = [
         "status", "channel", "has_website", "uses_https", cached_values_filter("country", "country"),
         cached_values_filter("source", "source"), "score__lead_tier", ("created_at", admin.DateFieldListFilter),
-        CreatedByImportFilter,
+        CreatedByImportFilter, JobOutcomeFilter,
     ]  # fmt: skip
     paginator = LargeTablePaginator
     search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
@@ -288,7 +301,75 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             self.admin_site.admin_view(self.log_interaction_view),
             name="prospects_prospect_log_interaction",
         )
-        return [capture, full, enrich_import, log, *super().get_urls()]
+        duplicates = path(
+            "duplicates/", self.admin_site.admin_view(self.duplicates_view), name="prospects_prospect_duplicates"
+        )
+        merge = path("merge/", self.admin_site.admin_view(self.merge_view), name="prospects_prospect_merge")
+        conversions = path(
+            "conversions/",
+            self.admin_site.admin_view(self.conversions_view),
+            name="prospects_prospect_conversions_report",
+        )
+        return [capture, full, enrich_import, log, duplicates, merge, conversions, *super().get_urls()]
+
+    def conversions_view(self, request):
+        """The conversions report (by source, by lead tier) with the dashboard's numbers above it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        query = ConversionsQuerySerializer(
+            data={
+                name: request.GET[q] for name, q in {"date_from": "from", "date_to": "to"}.items() if request.GET.get(q)
+            }
+        )
+        bounds = query.validated_data if query.is_valid() else {}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Conversions and dashboard",
+            "stats": stats_dashboard(user=request.user),
+            "report": stats_conversions(user=request.user, **bounds),
+            "errors": query.errors if not bounds and query.errors else None,
+            "date_from": request.GET.get("from", ""),
+            "date_to": request.GET.get("to", ""),
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/conversions.html", context)
+
+    def _can_merge(self, request) -> bool:
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    def duplicates_view(self, request):
+        """Possible duplicates across the prospects the user may see, with a merge form per group."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Possible duplicates",
+            "groups": duplicate_groups(prospects=self.get_queryset(request)),
+            "can_merge": self._can_merge(request),
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/duplicates.html", context)
+
+    def merge_view(self, request):
+        """Merge the ticked prospects into the one kept (from the duplicates page or a prospect page)."""
+        if request.method != "POST" or not self._can_merge(request):
+            raise PermissionDenied
+        visible = self.get_queryset(request)
+        keep = (
+            visible.filter(pk=request.POST.get("keep") or 0).first() if request.POST.get("keep", "").isdigit() else None
+        )
+        ids = {int(pk) for pk in request.POST.getlist("merge") if pk.isdigit()} - ({keep.pk} if keep else set())
+        others = list(visible.filter(pk__in=ids))
+        if keep is None or not others or len(others) != len(ids):
+            self.message_user(request, "Choose the prospect to keep and at least one other to merge.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:prospects_prospect_duplicates"))
+        try:
+            prospects_merge(keep=keep, others=others, user=request.user)
+        except (ValidationError, Prospect.DoesNotExist) as exc:
+            self.message_user(request, f"Not merged: {exc}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:prospects_prospect_duplicates"))
+        self.message_user(request, f"Merged {len(others)} prospects into {keep}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[keep.pk]))
 
     def get_queryset(self, request):
         return prospects_visible_to(request.user, super().get_queryset(request))
@@ -298,6 +379,8 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         prospect = self.get_object(request, object_id)
         if prospect is not None:
             extra_context["timeline"] = prospect_timeline(prospect_id=prospect.pk)
+            extra_context["duplicates"] = prospect_duplicates(prospect=prospect, prospects=self.get_queryset(request))
+            extra_context["can_merge"] = self._can_merge(request)
             if request.user.has_perm("interactions.add_interaction"):
                 extra_context["log_form"] = InteractionLogForm()
         return super().change_view(request, object_id, form_url, extra_context)
@@ -347,12 +430,16 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         return self.import_action(request, **kwargs)
 
     def _enqueue(self, request, queryset, step, force=False):
-        job = enrichment_batch_start(
-            job_type=step.job_type,
-            prospect_ids=list(queryset.values_list("pk", flat=True)),
-            user=request.user,
-            force=force,
-        )
+        try:
+            job = enrichment_batch_start(
+                job_type=step.job_type,
+                prospect_ids=list(queryset.values_list("pk", flat=True)),
+                user=request.user,
+                force=force,
+            )
+        except QuotaExceeded as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
         self._job_queued_message(request, job, step.label)
 
     def _job_queued_message(self, request, job, label):
@@ -384,7 +471,12 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             raise PermissionDenied
         batch = get_object_or_404(ImportBatch, pk=batch_id)
         if request.method == "POST":
-            job = enrichment_batch_start(job_type=FULL.job_type, filters={"import_batch": batch.pk}, user=request.user)
+            filters = batch_targets_scoped(request.user, prospect_ids=None, filters={"import_batch": batch.pk})[1]
+            try:
+                job = enrichment_batch_start(job_type=FULL.job_type, filters=filters, user=request.user)
+            except QuotaExceeded as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:prospects_importbatch_change", args=[batch.pk]))
             self._job_queued_message(request, job, FULL.label)
             return HttpResponseRedirect(reverse("admin:core_scanjob_change", args=[job.pk]))
         context = {
@@ -394,6 +486,31 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             "batch": batch,
         }
         return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
+
+    @admin.action(description="Assign owner", permissions=["change"])
+    def assign_owner(self, request, queryset):
+        form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            owner = form.cleaned_data["owner"]
+            changed = services.prospects_assign_owner(
+                prospect_ids=queryset.values_list("pk", flat=True).iterator(chunk_size=5000),
+                owner=owner,
+                user=request.user,
+            )
+            name = owner.get_username() if owner else "nobody"
+            self.message_user(request, f"{changed} prospects now belong to {name}.", messages.SUCCESS)
+            return None
+        select_across = request.POST.get("select_across") == "1"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Assign owner",
+            "form": form,
+            "select_across": select_across,
+            "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "count": queryset.count(),
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/assign_owner.html", context)
 
     @admin.action(description="Recompute scores", permissions=["change"])
     def recompute_scores(self, request, queryset):
@@ -405,3 +522,49 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     @admin.action(description="Export selected as lead CSV")
     def export_leads_csv(self, request, queryset):
         return leads_csv_response(queryset=queryset)
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(admin.ModelAdmin):
+    """Who did what and when, across the product (registered here: it links entries to the prospects the user
+    may see). Filter by action, kind of record, person, date, or one prospect (`?prospect_id=`)."""
+
+    list_display = ["created_at", "action", "prospect_link", "content_type", "object_id", "description", "actor"]
+    list_filter = ["action", "content_type", ("actor", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = ["description", "object_id"]
+    list_select_related = ["content_type", "actor"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "content_type",
+        "object_id",
+        "prospect_id",
+        "action",
+        "description",
+        "metadata",
+        "actor",
+        "created_at",
+    ]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm(VIEW_ALL_PERMISSION):
+            return queryset
+        visible = prospects_visible_to(request.user).values("pk")
+        return queryset.filter(Q(prospect_id__isnull=True) | Q(prospect_id__in=visible))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup == "prospect_id" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="Prospect", ordering="prospect_id")
+    def prospect_link(self, obj: ActivityLog) -> str:
+        if obj.prospect_id is None:
+            return "—"
+        url = reverse("admin:prospects_prospect_change", args=[obj.prospect_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.prospect_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

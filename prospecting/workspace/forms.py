@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect
@@ -60,3 +61,11 @@ class ProspectAdminForm(forms.ModelForm):
             except StatusTransitionError as exc:
                 self.add_error("status", exc.message_dict["status"])
         return cleaned
+
+
+class AssignOwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username"),
+        required=False,
+        empty_label="Nobody (unassign)",
+    )

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from prospecting.core.models import ActivityLog
 from prospecting.interactions.models import Interaction
-from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.models import ImportRow, Prospect, ProspectContact
 
 
 def prospect_detail_queryset() -> QuerySet[Prospect]:
@@ -67,6 +67,17 @@ def prospect_timeline(*, prospect_id: int, limit: int = 100, actions: list[str] 
             activity=row,
         )
         for row in activity
+    ]
+    imports = ImportRow.objects.filter(prospect_id=prospect_id).select_related("batch").order_by("-id")[:limit]
+    items += [
+        TimelineItem(
+            at=row.batch.created_at,
+            kind="activity",
+            title=f"Import: {row.get_outcome_display().lower()}",
+            text=f"{row.batch.name}, line {row.line_number}",
+            actor=row.batch.uploaded_by.get_username() if row.batch.uploaded_by else "",
+        )
+        for row in imports.select_related("batch__uploaded_by")
     ]
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]

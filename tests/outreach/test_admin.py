@@ -125,3 +125,27 @@ def test_a_sender_password_is_stored_encrypted_and_never_shown(admin_client_logg
     assert "hunter2-secret" not in admin_client_logged_in.get(url).content.decode()
     bad = admin_client_logged_in.post(url, {**form, "window_start": "18:00", "window_end": "08:00"})
     assert "must end after it starts" in bad.content.decode()
+
+
+def test_print_letters_action_downloads_the_pdf(admin_client_logged_in):
+    from prospecting.outreach.services.templates import template_create
+    from tests.factories import ProspectFactory
+
+    template = template_create(
+        data={"name": "Lettre", "channel": "letter", "subject_template": "Objet", "body_template": "Bonjour {city}"}
+    )
+    prospect = ProspectFactory(address="1, Grand-Rue", city="Clervaux")
+    form = {"action": "print_letters", "_selected_action": [prospect.pk], "template": template.pk}
+    response = admin_client_logged_in.post(reverse("admin:prospects_prospect_changelist"), form, follow=True)
+    assert response["Content-Type"] == "application/pdf"
+    assert CampaignSend.objects.get().channel == "letter"
+
+
+def test_plan_calls_action_creates_follow_ups(admin_client_logged_in):
+    from prospecting.interactions.models import Interaction
+
+    lead = lead_with_email()
+    form = {"action": "plan_calls", "_selected_action": [lead.pk], "kind": "visit", "due": "2026-12-02"}
+    response = admin_client_logged_in.post(reverse("admin:scoring_lead_changelist"), form, follow=True)
+    assert "1 follow-up task(s) planned" in response.content.decode()
+    assert Interaction.objects.get().next_action.startswith("Visit")

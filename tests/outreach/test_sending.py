@@ -168,3 +168,16 @@ def test_sending_with_a_lead_filter_reaches_only_the_matching_leads(smtp_server)
 def test_an_invalid_lead_filter_is_refused():
     with pytest.raises(ValueError, match="Invalid lead filter"):
         campaign_targets(lead_filter={"lead_tier": "nope"})
+
+
+def test_a_big_send_leaves_writing_the_rows_to_the_job(smtp_server, settings):
+    settings.OUTREACH_INLINE_PLAN_MAX = 2
+    template = email_template()
+    ids = [lead_with_email().pk for _ in range(3)] + [lead_with_email(email=False).pk]
+    plan = campaign_send(template=template, prospect_ids=ids)  # queued: nothing written in the request
+    assert not CampaignSend.objects.exists() and plan.to_send == 0
+    job_run(job_id=plan.job.pk)
+    job = ScanJob.objects.get(pk=plan.job.pk)
+    assert len(smtp_server.messages) == 3
+    assert (job.status, job.total_items, job.processed_items) == ("completed", 4, 4)
+    assert job.params["skipped"] == {"no_email": 1}

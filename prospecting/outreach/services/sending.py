@@ -28,13 +28,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from prospecting.core.jobs import JobContext, job_create, job_resume, job_run
 from prospecting.core.models import ScanJob
+from prospecting.core.quotas import quota_consume
 from prospecting.interactions.services import interactions_log_bulk
 from prospecting.outreach.models import CampaignSend, CampaignTemplate, SenderAccount
 from prospecting.outreach.selectors import (
@@ -46,6 +47,7 @@ from prospecting.outreach.selectors import (
 from prospecting.outreach.services.accounts import Slot, account_connection, sending_slots
 from prospecting.outreach.services.templates import Composed, message_compose, message_id_domain, skip_reason_for
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.services.status import prospects_mark_contacted
 from prospecting.scoring.filters import LeadFilter
 
 logger = logging.getLogger(__name__)
@@ -109,16 +111,17 @@ def _postal(recipient: Recipient) -> str:
 
 
 def campaign_plan_rows(*, template: CampaignTemplate, targets: QuerySet[Prospect]) -> Iterator[PlannedRow]:
-    """What sending would do to each target (streamed in chunks): send, already sent, or why it is skipped."""
-    ids = targets.order_by("pk").values_list("pk", flat=True)
-    chunk: list[int] = []
-    for prospect_id in ids.iterator(chunk_size=PLAN_CHUNK):
-        chunk.append(prospect_id)
-        if len(chunk) == PLAN_CHUNK:
-            yield from _plan_chunk(template, chunk)
-            chunk = []
-    if chunk:
-        yield from _plan_chunk(template, chunk)
+    """What sending would do to each target (in chunks, by id): send, already sent, or why it is skipped.
+
+    Each chunk is read by a query that completes before the caller writes (keyset pagination, no open
+    cursor): on SQLite a write from a connection whose read started before another writer's commit fails."""
+    last = 0
+    while True:
+        ids = list(targets.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:PLAN_CHUNK])
+        if not ids:
+            return
+        yield from _plan_chunk(template, ids)
+        last = ids[-1]
 
 
 @dataclass
@@ -212,28 +215,29 @@ def campaign_send(
     """Queue `template` for these prospects (ids or a lead filter) and start the job that sends it.
 
     Returns the counts (to send, already sent, skipped by reason) and the job. Safe to repeat: a prospect that
-    already has this template (queued, sent, under review) is counted, not queued again.
+    already has this template (queued, sent, under review) is counted, not queued again. Up to
+    OUTREACH_INLINE_PLAN_MAX prospects the rows are written here and the counts are exact; for more, the job
+    writes them first (a request never loops over a million prospects) and records the counts in its params.
     """
     if not template.is_active:
         raise TemplateNotSendable(f"Template “{template.name}” is inactive.")
     if template.channel != CampaignTemplate.Channel.EMAIL:
         raise TemplateNotSendable(f"Template “{template.name}” is a letter: print it as letters instead.")
     targets = campaign_targets(prospect_ids=prospect_ids, lead_filter=lead_filter)
+    inline = foreground or targets[: settings.OUTREACH_INLINE_PLAN_MAX + 1].count() <= settings.OUTREACH_INLINE_PLAN_MAX
     plan = SendPlan()
     with transaction.atomic():
-        job = job_create(
-            job_type=ScanJob.JobType.CAMPAIGN_SEND,
-            task=campaign_send_job,
-            params={"template_id": template.pk},
-            user=user,
-        )
-        for row_chunk in _chunks(campaign_plan_rows(template=template, targets=targets), PLAN_CHUNK):
-            _sends_record(template=template, planned=row_chunk, job=job, user=user, plan=plan)
-        total = CampaignSend.objects.filter(job=job).count()
-        ScanJob.objects.filter(pk=job.pk).update(
-            total_items=total,
-            params={"template_id": template.pk, "skipped": plan.skipped, "already_sent": plan.already_sent},
-        )
+        params: dict[str, Any] = {"template_id": template.pk}
+        if not inline:
+            params["plan"] = (
+                {"prospect_ids": prospect_ids} if prospect_ids is not None else {"filter": lead_filter or {}}
+            )
+        job = job_create(job_type=ScanJob.JobType.CAMPAIGN_SEND, task=campaign_send_job, params=params, user=user)
+        if inline:
+            _campaign_plan_write(template=template, targets=targets, job=job, user=user, plan=plan)
+            quota_consume(user=user, kind="emails", amount=job.total_items)  # over quota: nothing is queued
+        else:  # the job writes the rows: count one e-mail per prospect aimed at
+            quota_consume(user=user, kind="emails", amount=targets.count())
     if foreground:
         job_run(job_id=job.pk, on_progress=on_progress)
     else:
@@ -241,6 +245,19 @@ def campaign_send(
     job.refresh_from_db()
     plan.job = job
     return plan
+
+
+def _campaign_plan_write(
+    *, template: CampaignTemplate, targets: QuerySet[Prospect], job: ScanJob, user: User, plan: SendPlan
+) -> None:
+    """Write the rows of a send for its job (safe to run again: existing rows are counted, not doubled)."""
+    for row_chunk in _chunks(campaign_plan_rows(template=template, targets=targets), PLAN_CHUNK):
+        with transaction.atomic():
+            _sends_record(template=template, planned=row_chunk, job=job, user=user, plan=plan)
+    total = CampaignSend.objects.filter(job=job).count()
+    params = {**job.params, "skipped": plan.skipped, "already_sent": plan.already_sent, "planned": True}
+    ScanJob.objects.filter(pk=job.pk).update(total_items=total, params=params)
+    job.params, job.total_items = params, total
 
 
 def _chunks(rows: Iterator[PlannedRow], size: int) -> Iterator[list[PlannedRow]]:
@@ -270,15 +287,6 @@ def sends_start(*, send_ids: list[int], user: User = None, foreground: bool = Fa
 
 
 # --- the job ---------------------------------------------------------------------------------------------------
-
-
-def _prospects_mark_contacted(ids: list[int]) -> int:
-    """Seed 002's flow: a prospect we wrote to is contacted (pending and active ones; others keep their status).
-
-    The one place the status moves after a send (the CRM's status service may take it over)."""
-    return Prospect.objects.filter(pk__in=ids, status__in=[Prospect.Status.PENDING, Prospect.Status.ACTIVE]).update(
-        status=Prospect.Status.CONTACTED, updated_at=timezone.now()
-    )
 
 
 def _sends_mark_review(job_id: int) -> int:
@@ -364,6 +372,7 @@ def _send_batch(
             )
             if composed.html:
                 message.attach_alternative(composed.html, "text/html")
+            message.metadata = {"prospecting_send_id": row.send_id}  # echoed by ESPs' tracking (django-anymail)
             try:
                 connection.send_messages([message])
             except Exception as exc:
@@ -503,23 +512,7 @@ class _Run:
         sent = by_kind["sent"]
         with transaction.atomic():
             if sent:
-                rows = []
-                for outcome in sent:
-                    assert outcome.composed is not None  # noqa: S101 - a sent outcome carries its message
-                    rows.append(
-                        CampaignSend(
-                            pk=outcome.send_id,
-                            status=Status.SENT,
-                            sent_at=outcome.at,
-                            rendered_subject=outcome.composed.subject[:500],
-                            rendered_body=outcome.composed.body,
-                            links=outcome.composed.links,
-                            error="",
-                        )
-                    )
-                CampaignSend.objects.bulk_update(
-                    rows, ["status", "sent_at", "rendered_subject", "rendered_body", "links", "error"], batch_size=500
-                )
+                _sent_rows_write(sent)
             for kind, status in (("failed", Status.FAILED), ("review", Status.REVIEW)):
                 for outcome in by_kind[kind]:
                     CampaignSend.objects.filter(pk=outcome.send_id, status=Status.SENDING).update(
@@ -553,12 +546,50 @@ class _Run:
             interaction_type="email_sent",
             user=user,
         )
-        _prospects_mark_contacted([row.prospect_id for row in rows])
+        prospects_mark_contacted(
+            prospect_ids=[row.prospect_id for row in rows], user=user, reason="campaign e-mail sent"
+        )
         enrolments_advance(send_ids=[row.send_id for row in rows if row.enrolment_id])
 
 
+def _sent_rows_write(sent: list[_Outcome]) -> None:
+    """Record sent messages: one parameterised UPDATE run for many rows (executemany). Django's bulk_update
+    builds a CASE expression per field and row, which cost more than sending the messages."""
+    table = connection.ops.quote_name(CampaignSend._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, rendered_subject = %s, rendered_body = %s, links = %s, "  # noqa: S608 - our table name, values are parameters
+        "error = '' WHERE id = %s AND status = %s"
+    )
+    sent_at_field = CampaignSend._meta.get_field("sent_at")
+    links_field = CampaignSend._meta.get_field("links")
+    rows = []
+    for outcome in sent:
+        composed = outcome.composed
+        assert composed is not None  # noqa: S101 - a sent outcome carries its message
+        rows.append(
+            (
+                Status.SENT.value,
+                sent_at_field.get_db_prep_value(outcome.at, connection),
+                composed.subject[:500],
+                composed.body,
+                links_field.get_db_prep_value(composed.links, connection),
+                outcome.send_id,
+                Status.SENDING.value,
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def campaign_send_job(job: JobContext) -> None:
-    """The job of a campaign send: sends its queued rows chunk by chunk until none is due."""
+    """The job of a campaign send: writes its rows when the request left that to it, then sends its queued
+    rows chunk by chunk until none is due."""
+    if job.params.get("plan") and not job.params.get("planned"):
+        template = CampaignTemplate.objects.get(pk=job.params["template_id"])
+        request = job.params["plan"]
+        targets = campaign_targets(prospect_ids=request.get("prospect_ids"), lead_filter=request.get("filter"))
+        user = ScanJob.objects.get(pk=job.job_id).created_by
+        _campaign_plan_write(template=template, targets=targets, job=job.job, user=user, plan=SendPlan())
     _sends_mark_review(job.job_id)
     _job_counts(job)
     run = _Run(job)

@@ -17,7 +17,12 @@ from prospecting.prospects.services.imports import (
     import_upload,
     prospect_import,
 )
-from prospecting.prospects.services.prospects import prospect_create, prospect_delete, prospect_update
+from prospecting.prospects.services.prospects import (
+    prospect_create,
+    prospect_delete,
+    prospect_update,
+    prospects_assign_owner,
+)
 from prospecting.prospects.services.status import (
     StatusTransitionError,
     prospect_status_change,
@@ -47,5 +52,6 @@ __all__ = [
     "prospect_import",
     "prospect_status_change",
     "prospect_update",
+    "prospects_assign_owner",
     "prospects_mark_contacted",
 ]

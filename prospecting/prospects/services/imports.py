@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -214,6 +215,15 @@ def prospect_import(
     return summary
 
 
+def import_round_robin_owners() -> list[int]:
+    """With IMPORT_ROUND_ROBIN, the users new imported prospects are dealt to in turn: the active staff
+    members of the Sales group (by id); else none (imports stay unassigned)."""
+    if not django_settings.IMPORT_ROUND_ROBIN:
+        return []
+    users = get_user_model().objects.filter(is_active=True, is_staff=True, groups__name="Sales")
+    return sorted(set(users.values_list("pk", flat=True)))
+
+
 def _import_chunk_retrying(
     batch: ImportBatch,
     parsed: list[_ParsedRow],
@@ -303,6 +313,10 @@ def _import_chunk(
                 outcome_of[row.line_number] = (ImportRow.Outcome.CREATED, "", prospect)
 
         if to_create:
+            owners = import_round_robin_owners()
+            for row, prospect in to_create:
+                if owners and prospect.owner_id is None:
+                    prospect.owner_id = owners[row.line_number % len(owners)]  # the same owner on a resume
             Prospect.objects.bulk_create([prospect for _, prospect in to_create], batch_size=CHUNK_SIZE)
         if to_update:
             now = timezone.now()

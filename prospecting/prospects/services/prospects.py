@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 
 from prospecting.core.db import save_existing
 from prospecting.core.events import prospects_changed_announce
-from prospecting.core.services import activity_log_record
+from prospecting.core.services import ActivityEntry, activity_log_record, activity_log_record_many
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.services.status import prospect_status_change, status_transition_check
 
@@ -122,3 +124,42 @@ def prospect_delete(*, prospect: Prospect, user: User = None) -> None:
             metadata={"domain_name": prospect.domain_name, "business_name": prospect.business_name},
         )
         prospect.delete()
+
+
+def prospects_assign_owner(*, prospect_ids: Iterable[int], owner: Any, user: User = None) -> int:
+    """Give these prospects to `owner` (None: unassign them), in bulk, logging each owner change; returns how
+    many changed (those already owned by `owner` are left alone)."""
+    owner_id = owner.pk if owner is not None else None
+    ids = sorted({int(pk) for pk in prospect_ids})
+    changed = 0
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        with transaction.atomic():
+            rows = list(
+                Prospect.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .exclude(owner_id=owner_id)
+                .values_list("pk", "owner_id", "owner__username")
+            )
+            if not rows:
+                continue
+            Prospect.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
+                owner_id=owner_id, updated_at=timezone.now()
+            )
+            new_name = owner.get_username() if owner is not None else "nobody"
+            activity_log_record_many(
+                entries=(
+                    ActivityEntry(
+                        entity_label="prospects.Prospect",
+                        object_id=pk,
+                        prospect_id=pk,
+                        action="owner_changed",
+                        description=f"Owner {old_name or 'nobody'} → {new_name}",
+                        metadata={"old": old_id, "new": owner_id},
+                    )
+                    for pk, old_id, old_name in rows
+                ),
+                actor=user,
+            )
+            changed += len(rows)
+    return changed
