@@ -20,6 +20,7 @@ from prospecting.outreach.rendering import TemplateError
 from prospecting.outreach.selectors import send_stats, sends_queryset
 from prospecting.outreach.serializers import (
     BounceRequestSerializer,
+    CampaignSendPageSerializer,
     CampaignSendSerializer,
     CampaignTemplateSerializer,
     PreviewRequestSerializer,
@@ -160,19 +161,6 @@ class SendView(APIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
-_SendPage = inline_serializer(
-    "CampaignSendPage",
-    {
-        "count": serializers.IntegerField(),
-        "count_is_exact": serializers.BooleanField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": CampaignSendSerializer(many=True),
-        "stats": SendStatsSerializer(allow_null=True, help_text="With a template or sequence filter."),
-    },
-)
-
-
 class SendListView(generics.ListAPIView):
     """The sends, newest first; filtered by template or sequence, with their statistics."""
 
@@ -185,7 +173,9 @@ class SendListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[CampaignSend]:
         return sends_queryset().filter(prospect_visibility_q(self.request.user, path="prospect"))
 
-    @extend_schema(summary="Campaign sends and their statistics", tags=["campaigns"], responses=_SendPage)
+    @extend_schema(
+        summary="Campaign sends and their statistics", tags=["campaigns"], responses=CampaignSendPageSerializer
+    )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         response = self.list(request, *args, **kwargs)
         visible = CampaignSend.objects.filter(prospect_visibility_q(request.user, path="prospect"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from prospecting.core.api import MAX_ID
@@ -129,3 +130,13 @@ class BounceRequestSerializer(serializers.Serializer):
     message_id = serializers.CharField(max_length=255)
     kind = serializers.ChoiceField(choices=["hard", "soft", "complaint"])
     detail = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+
+
+@extend_schema_serializer(many=False)  # already a page: the schema must not wrap it in another one
+class CampaignSendPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    count_is_exact = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CampaignSendSerializer(many=True)
+    stats = SendStatsSerializer(allow_null=True, help_text="With a template or sequence filter.")

@@ -20,6 +20,7 @@ from prospecting.core.export_formats import SafeCSV, SafeXLSX
 from prospecting.core.models import ActivityLog
 from prospecting.core.quotas import QuotaExceeded
 from prospecting.enrichment import steps as enrichment_steps
+from prospecting.enrichment.admin import JobOutcomeFilter
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.full import FULL
@@ -206,7 +207,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     list_filter = [
         "status", "channel", "has_website", "uses_https", cached_values_filter("country", "country"),
         cached_values_filter("source", "source"), "score__lead_tier", ("created_at", admin.DateFieldListFilter),
-        CreatedByImportFilter,
+        CreatedByImportFilter, JobOutcomeFilter,
     ]  # fmt: skip
     paginator = LargeTablePaginator
     search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results

@@ -102,3 +102,8 @@ def test_preview_of_a_missing_prospect_is_a_404(api_client):
     template = email_template()
     response = api_client.post(BASE + "preview", {"template_id": template.pk, "prospect_id": 999}, format="json")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("query", [{"template": "6.9e16"}, {"prospect": "2.5"}, {"sequence": "-1"}])
+def test_a_filter_id_no_database_can_hold_is_a_400(api_client, query):
+    assert api_client.get(BASE + "sends", query).status_code == 400

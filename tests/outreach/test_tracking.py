@@ -125,3 +125,18 @@ def test_a_bounce_for_an_unknown_message_id_changes_nothing(api_client):
     )
     assert response.status_code == 404
     assert not DoNotContact.objects.exists()
+
+
+def test_an_esp_tracking_event_feeds_the_same_services(sent):
+    from types import SimpleNamespace
+
+    from prospecting.outreach.services.tracking import anymail_tracking_received
+
+    send, _ = sent
+    event = SimpleNamespace(event_type="opened", metadata={"prospecting_send_id": str(send.pk)}, message_id="x")
+    anymail_tracking_received(sender=None, event=event, esp_name="Brevo")
+    bounced = SimpleNamespace(event_type="bounced", metadata={}, message_id=send.message_id, description="550")
+    anymail_tracking_received(sender=None, event=bounced, esp_name="Brevo")
+    send.refresh_from_db()
+    assert send.open_count == 1 and send.bounce_type == "hard"
+    assert DoNotContact.objects.get().reason == "bounced"

@@ -100,3 +100,42 @@ def _soft_bounces_in_a_row(recipient: str) -> bool:
         .values_list("bounce_type", flat=True)[:SOFT_BOUNCES_IN_A_ROW]
     )
     return len(last) == SOFT_BOUNCES_IN_A_ROW and all(kind == CampaignSend.BounceType.SOFT for kind in last)
+
+
+def esp_event_record(*, event_type: str, send_id: int | None, message_id: str = "", detail: str = "") -> bool:
+    """An ESP's tracking event (django-anymail's normalized `tracking` signal): opened, clicked, bounced,
+    deferred (soft), complained, unsubscribed — fed to the same services as our own links and bounce reports.
+    Returns whether a send was found."""
+    from prospecting.outreach.services.dnc import unsubscribe
+
+    send = CampaignSend.objects.filter(pk=send_id).first() if send_id else _find(message_id or "")
+    if send is None:
+        return False
+    if event_type == "opened":
+        send_open_record(send_id=send.pk)
+    elif event_type == "clicked":
+        now = timezone.now()
+        CampaignSend.objects.filter(pk=send.pk).update(
+            clicked_at=Coalesce(F("clicked_at"), now), click_count=F("click_count") + 1
+        )
+    elif event_type in {"bounced", "rejected"}:
+        bounce_record(message_id=send.message_id, kind=BounceKind.HARD, detail=detail)
+    elif event_type == "deferred":
+        bounce_record(message_id=send.message_id, kind=BounceKind.SOFT, detail=detail)
+    elif event_type == "complained":
+        bounce_record(message_id=send.message_id, kind=BounceKind.COMPLAINT, detail=detail)
+    elif event_type == "unsubscribed":
+        unsubscribe(send=send)
+    return True
+
+
+def anymail_tracking_received(sender: object, event: object, esp_name: str = "", **kwargs: object) -> None:
+    """Receiver of `anymail.signals.tracking` (connected when django-anymail is installed)."""
+    metadata = getattr(event, "metadata", None) or {}
+    send_id = metadata.get("prospecting_send_id")
+    esp_event_record(
+        event_type=str(getattr(event, "event_type", "")),
+        send_id=int(send_id) if str(send_id or "").isdigit() else None,
+        message_id=str(getattr(event, "message_id", "") or ""),
+        detail=str(getattr(event, "description", "") or getattr(event, "mta_response", "") or ""),
+    )
