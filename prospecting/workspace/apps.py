@@ -8,4 +8,3 @@ class WorkspaceConfig(AppConfig):
     name = "prospecting.workspace"
     label = "workspace"
     verbose_name = "Workspace"
-
