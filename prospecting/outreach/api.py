@@ -36,7 +36,7 @@ from prospecting.outreach.services.sending import (
     plan_summary,
 )
 from prospecting.outreach.services.tracking import bounce_record
-from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospect_visibility_q, prospects_visible_to
 
 _Conflict = inline_serializer("TemplateInUse", {"detail": serializers.CharField()})
 
@@ -108,7 +108,7 @@ class PreviewView(APIView):
         params = PreviewRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         template = get_object_or_404(CampaignTemplate, pk=params.validated_data["template_id"])
-        get_object_or_404(Prospect, pk=params.validated_data["prospect_id"])
+        get_object_or_404(prospects_visible_to(request.user), pk=params.validated_data["prospect_id"])
         try:
             preview = template_services.campaign_preview(
                 template=template, prospect_id=params.validated_data["prospect_id"]
@@ -134,7 +134,9 @@ class SendView(APIView):
         template = get_object_or_404(CampaignTemplate, pk=data["template_id"])
         try:
             if data["dry_run"]:
-                targets = campaign_targets(prospect_ids=data.get("prospect_ids"), lead_filter=data.get("filter"))
+                targets = campaign_targets(
+                    prospect_ids=data.get("prospect_ids"), lead_filter=data.get("filter"), user=request.user
+                )
                 plan = campaign_plan(template=template, targets=targets)
                 return Response({**plan_summary(plan), "job": None})
             plan = campaign_send(
@@ -161,14 +163,15 @@ class SendListView(generics.ListAPIView):
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self) -> QuerySet[CampaignSend]:
-        return sends_queryset()
+        return sends_queryset().filter(prospect_visibility_q(self.request.user, path="prospect"))
 
     @extend_schema(
         summary="Campaign sends and their statistics", tags=["campaigns"], responses=CampaignSendPageSerializer
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         response = self.list(request, *args, **kwargs)
-        filters = self.filterset_class(request.query_params, queryset=CampaignSend.objects.all())
+        visible = CampaignSend.objects.filter(prospect_visibility_q(request.user, path="prospect"))
+        filters = self.filterset_class(request.query_params, queryset=visible)
         stats = None
         if filters.is_valid() and (
             filters.form.cleaned_data.get("template") or filters.form.cleaned_data.get("sequence")
