@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from prospecting.core.models import ActivityLog, ScanJob
+from prospecting.core.models import ActivityLog, ScanJob, UsageCounter, UserQuota
 from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawRecord
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
-from prospecting.interactions.models import FollowUp, Interaction
+from prospecting.interactions.models import CalendarFeed, FollowUp, Interaction
 from prospecting.outreach.models import (
     CampaignSend,
     CampaignTemplate,
@@ -139,6 +139,33 @@ class FollowUpFactory(InteractionFactory):
         model = FollowUp
 
     follow_up_owner = factory.SubFactory(StaffUserFactory, username="staff")
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    user = factory.SubFactory(StaffUserFactory)
+    token = factory.Sequence(lambda n: f"feed-token-{n:040d}")
+
+
+class UserQuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserQuota
+
+    user = factory.SubFactory(StaffUserFactory)
+    scans_per_month = 500
+    emails_per_month = 1000
+
+
+class UsageCounterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsageCounter
+
+    user = factory.SubFactory(StaffUserFactory)
+    kind = UsageCounter.Kind.SCANS
+    period = factory.Sequence(lambda n: datetime.date(2000 + n // 12, n % 12 + 1, 1))
+    used = 12
 
 
 class ScanJobFactory(factory.django.DjangoModelFactory):
@@ -315,6 +342,9 @@ FACTORY_BY_MODEL = {
     Lead: LeadFactory,
     Interaction: InteractionFactory,
     FollowUp: FollowUpFactory,
+    CalendarFeed: CalendarFeedFactory,
+    UserQuota: UserQuotaFactory,
+    UsageCounter: UsageCounterFactory,
     ScanJob: ScanJobFactory,
     ActivityLog: ActivityLogFactory,
     CampaignTemplate: CampaignTemplateFactory,

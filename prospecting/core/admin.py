@@ -1,8 +1,11 @@
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from prospecting.core.jobs import job_cancel, job_resume, jobs_mark_stalled
-from prospecting.core.models import ScanJob
+from prospecting.core.models import ScanJob, UsageCounter, UserQuota
 
 
 @admin.register(ScanJob)
@@ -29,6 +32,8 @@ class ScanJobAdmin(admin.ModelAdmin):
     readonly_fields = [
         "job_type",
         "status",
+        "progress",
+        "outcomes",
         "total_items",
         "processed_items",
         "failed_items",
@@ -44,6 +49,46 @@ class ScanJobAdmin(admin.ModelAdmin):
         "heartbeat_at",
         "finished_at",
     ]
+    fieldsets = [
+        (None, {"fields": ["job_type", "status", "progress", "outcomes", "error"]}),
+        ("Counts", {"fields": ["total_items", "processed_items", "failed_items"]}),
+        ("When and who", {"fields": ["created_by", "created_at", "started_at", "heartbeat_at", "finished_at"]}),
+        ("Technical details", {"classes": ["collapse"], "fields": ["params", "task", "task_id", "attempts", "worker"]}),
+    ]
+    change_form_template = "admin/core/scanjob/change_form.html"
+
+    @admin.display(description="Outcomes")
+    def outcomes(self, obj: ScanJob) -> str:
+        """What the job found, e.g. 812 active · 97 parked · 41 could not check, each linked to those prospects."""
+        counts = (obj.params or {}).get("outcomes") or {}
+        items = [(key, value) for key, value in counts.items() if isinstance(value, int)]
+        if not items:
+            return "—"
+        changelist = reverse("admin:prospects_prospect_changelist")
+        links = format_html_join(
+            " · ",
+            '<a href="{}?job_outcome={}:{}">{} {}</a>',
+            ((changelist, obj.pk, key, value, key.replace("_", " ")) for key, value in items),
+        )
+        failed_steps = counts.get("failed_steps") or {}
+        if failed_steps:
+            steps = ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in failed_steps.items())
+            return format_html("{}<br>Failed steps: {}", links, steps)
+        return links
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        jobs_mark_stalled()
+        # A job is a record of work done by the workers: nothing to save here (cancel and resume are actions).
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # the record of what ran stays, unless an admin tidies up
 
     @admin.display(description="Progress")
     def progress(self, obj: ScanJob) -> str:
@@ -60,10 +105,6 @@ class ScanJobAdmin(admin.ModelAdmin):
         jobs_mark_stalled()  # a job whose worker died shows as interrupted as soon as someone looks
         return super().changelist_view(request, extra_context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        jobs_mark_stalled()
-        return super().change_view(request, object_id, form_url, extra_context)
-
     @admin.action(description="Cancel selected jobs", permissions=["change"])
     def cancel_jobs(self, request, queryset):
         cancelled = sum(job_cancel(job=job) for job in queryset)
@@ -79,3 +120,52 @@ class ScanJobAdmin(admin.ModelAdmin):
         if skipped:
             message += f" {skipped} completed, cancelled or still running were left as they are."
         self.message_user(request, message, messages.SUCCESS if resumed else messages.WARNING)
+
+
+@admin.register(UserQuota)
+class UserQuotaAdmin(admin.ModelAdmin):
+    """Monthly limits per user, with this month's usage next to them."""
+
+    list_display = ["user", "scans_per_month", "scans_used", "emails_per_month", "emails_used"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        period = timezone.localdate().replace(day=1)
+        usage = UsageCounter.objects.filter(user=OuterRef("user"), period=period)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                scans_used_now=Subquery(usage.filter(kind=UsageCounter.Kind.SCANS).values("used")[:1]),
+                emails_used_now=Subquery(usage.filter(kind=UsageCounter.Kind.EMAILS).values("used")[:1]),
+            )
+        )
+
+    @admin.display(description="Scans this month")
+    def scans_used(self, obj: UserQuota) -> str:
+        return _usage_text(getattr(obj, "scans_used_now", None), obj.scans_per_month)
+
+    @admin.display(description="E-mails this month")
+    def emails_used(self, obj: UserQuota) -> str:
+        return _usage_text(getattr(obj, "emails_used_now", None), obj.emails_per_month)
+
+
+def _usage_text(used: int | None, limit: int | None) -> str:
+    used = used or 0
+    if limit is None:
+        return f"{used} (no limit)"
+    return f"{used} of {limit} ({round(100 * used / limit) if limit else 100} %)"
+
+
+@admin.register(UsageCounter)
+class UsageCounterAdmin(admin.ModelAdmin):
+    list_display = ["period", "user", "kind", "used"]
+    list_filter = ["kind", "period"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "kind", "period", "used"]
+
+    def has_add_permission(self, request):
+        return False

@@ -26,6 +26,7 @@ class ScanJob(models.Model):
         CAMPAIGN_SEND = "campaign_send", "Campaign send"
         DISCOVERY = "discovery", "Discovery"
         EMAIL_FINDER = "email_finder", "E-mail finder"
+        FOLLOW_UP_DIGEST = "follow_up_digest", "Follow-up digest"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -103,3 +104,36 @@ class ActivityLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.content_type.model} #{self.object_id}"
+
+
+class UserQuota(models.Model):
+    """Optional monthly limits of one user (seed 004 subscriptions): empty means no limit."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quota")
+    scans_per_month = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Prospects enriched per calendar month (each step on each prospect counts)."
+    )
+    emails_per_month = models.PositiveIntegerField(null=True, blank=True, help_text="E-mails sent per calendar month.")
+
+    def __str__(self) -> str:
+        return f"Quota of {self.user}"
+
+
+class UsageCounter(models.Model):
+    """What a user used in one month (seed 004 usage_tracking), counted as work is started."""
+
+    class Kind(models.TextChoices):
+        SCANS = "scans", "Enrichment scans"
+        EMAILS = "emails", "E-mails sent"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="usage")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    period = models.DateField(help_text="First day of the month.")
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-period", "user_id", "kind"]
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "period"], name="usage_counter_once_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_kind_display()} {self.period:%Y-%m}: {self.used}"

@@ -367,31 +367,30 @@ def _normalize_job_records(job: JobContext, source: DiscoverySource, country: st
     _normalize_in_chunks(job, records.filter(status=RawRecord.Status.NEW), source, country)
 
 
+_NORMALIZE_FIELDS = ("pk", "fields", "source_url", "status", "error", "prospect_id", "source_id")
+
+
+def _normalize_retrying(
+    records: list[RawRecord], source: DiscoverySource, country: str, user: User
+) -> NormalizeSummary:
+    """Normalize a chunk; a prospect created meanwhile by another writer (IntegrityError) redoes it once."""
+    try:
+        return raw_records_normalize(records=records, source=source, country=country, user=user)
+    except IntegrityError:
+        fresh = list(RawRecord.objects.filter(pk__in=[record.pk for record in records]).only(*_NORMALIZE_FIELDS))
+        return raw_records_normalize(records=fresh, source=source, country=country, user=user)
+
+
 def _normalize_in_chunks(job: JobContext, todo: Any, source: DiscoverySource, country: str) -> None:
     user = job.job.created_by
     last_pk = 0
     while True:
         job.raise_if_cancelled()
         # The payload stays in the database: normalizing reads the fields read from it.
-        chunk = list(
-            todo.filter(pk__gt=last_pk)
-            .only("pk", "fields", "source_url", "status", "error", "prospect_id")
-            .order_by("pk")[:CHUNK_SIZE]
-        )
+        chunk = list(todo.filter(pk__gt=last_pk).only(*_NORMALIZE_FIELDS).order_by("pk")[:CHUNK_SIZE])
         if not chunk:
             return
-        for attempt in (1, 2):
-            try:
-                summary = raw_records_normalize(records=chunk, source=source, country=country, user=user)
-                break
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-                chunk = list(
-                    RawRecord.objects.filter(pk__in=[record.pk for record in chunk]).only(
-                        "pk", "fields", "source_url", "status", "error", "prospect_id"
-                    )
-                )
+        summary = _normalize_retrying(chunk, source, country, user)
         usage_record(source=source, leads=summary.imported)
         job.advance(processed=len(chunk), failed=summary.failed)
         last_pk = chunk[-1].pk
@@ -410,10 +409,27 @@ def raw_records_import_start(*, record_ids: list[int], user: User = None, foregr
 
 
 def raw_records_import_job(job: JobContext) -> None:
-    records = RawRecord.objects.filter(pk__in=job.params["record_ids"])
-    job.set_counts(processed=records.exclude(status=RawRecord.Status.NEW).count())
-    for source in DiscoverySource.objects.filter(pk__in=records.values("source_id")):
-        _normalize_in_chunks(job, records.filter(source=source, status=RawRecord.Status.NEW), source, "LU")
+    """Walk the chosen ids a chunk at a time (one query with every id would cost more at each chunk)."""
+    ids = job.params["record_ids"]
+    id_chunks = [ids[start : start + CHUNK_SIZE] for start in range(0, len(ids), CHUNK_SIZE)]
+    done = sum(
+        RawRecord.objects.filter(pk__in=chunk).exclude(status=RawRecord.Status.NEW).count() for chunk in id_chunks
+    )
+    job.set_counts(processed=done)
+    sources: dict[int, DiscoverySource] = {}
+    user = job.job.created_by
+    for id_chunk in id_chunks:
+        job.raise_if_cancelled()
+        by_source: dict[int, list[RawRecord]] = {}
+        new = RawRecord.objects.filter(pk__in=id_chunk, status=RawRecord.Status.NEW).only(*_NORMALIZE_FIELDS)
+        for record in new.order_by("pk"):
+            by_source.setdefault(record.source_id, []).append(record)
+        for source_id, records in by_source.items():
+            if source_id not in sources:
+                sources[source_id] = DiscoverySource.objects.get(pk=source_id)
+            summary = _normalize_retrying(records, sources[source_id], "LU", user)
+            usage_record(source=sources[source_id], leads=summary.imported)
+            job.advance(processed=len(records), failed=summary.failed)
 
 
 # --- e-mail finder ----------------------------------------------------------------------------------------

@@ -15,13 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from prospecting.core.api import MAX_ID
+from prospecting.core.api import MAX_ID, django_errors_as_api_errors
 from prospecting.core.serializers import ScanJobSerializer
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.steps import Step
 from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
-from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_visible_to
+from prospecting.prospects.selectors import batch_targets_scoped
 
 
 class BatchRequestSerializer(serializers.Serializer):
@@ -68,20 +68,15 @@ class EnrichmentBatchView(APIView):
         params = BatchRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         prospect_ids, filters = params.validated_data.get("prospect_ids"), params.validated_data.get("filter")
-        if not request.user.has_perm(VIEW_ALL_PERMISSION):  # Sales: their own and unassigned prospects only
-            if prospect_ids:
-                prospect_ids = list(
-                    prospects_visible_to(request.user).filter(pk__in=prospect_ids).values_list("pk", flat=True)
-                )
-                if not prospect_ids:
-                    raise NotFound("None of these prospects is yours or unassigned.")
-            else:
-                filters = {**filters, "visible_to": request.user.pk}
-        job = enrichment_batch_start(
-            job_type=self.step.job_type,
-            prospect_ids=prospect_ids,
-            filters=filters,
-            user=request.user,
-            force=params.validated_data.get("force", False),
-        )
+        prospect_ids, filters = batch_targets_scoped(request.user, prospect_ids=prospect_ids, filters=filters)
+        if prospect_ids == []:
+            raise NotFound("None of these prospects is yours or unassigned.")
+        with django_errors_as_api_errors():
+            job = enrichment_batch_start(
+                job_type=self.step.job_type,
+                prospect_ids=prospect_ids,
+                filters=filters,
+                user=request.user,
+                force=params.validated_data.get("force", False),
+            )
         return Response(ScanJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -59,6 +59,12 @@ def home_page_for(prospect: Prospect, shared: dict[str, Any]) -> FetchResult | N
     return page if page is not None and page.url == prospect_home_url(prospect) else None
 
 
+def parsed_home_for(home_page: FetchResult | None, shared: dict[str, Any]) -> Any:
+    """The tree the tech scan parsed `home_page` into, if it did (a ParsedPage)."""
+    parsed = shared.get("parsed_home")
+    return parsed if home_page is not None and parsed is not None and parsed.url == home_page.url else None
+
+
 # --- HTTP check ---------------------------------------------------------------------------------------------
 
 
@@ -105,7 +111,12 @@ def _tech_probe(prospect: Prospect, shared: dict[str, Any]) -> Any:
 
     page = shared.get("home_page") or read_page(prospect_home_url(prospect))  # FetchError: failed
     dns = dns_records(prospect.domain_name)
-    detections = tech_scan.tech_scan_detect(page, dns)
+    parsed = None
+    if shared.get("keep_pages") and page.is_html:  # the later steps of this run read the same tree
+        from prospecting.enrichment.extract import ParsedPage
+
+        parsed = shared["parsed_home"] = ParsedPage(page.url, page.text)
+    detections = tech_scan.tech_scan_detect(page, dns, parsed)
     return (page if shared.get("keep_pages") else page.without_body()), dns, detections
 
 
@@ -144,7 +155,8 @@ def booking_tools(detections: list[Any]) -> list[str]:
 def _performance_probe(prospect: Prospect, shared: dict[str, Any]) -> Any:
     from prospecting.enrichment.services import performance
 
-    return performance.performance_probe(prospect, home_page_for(prospect, shared))
+    home_page = home_page_for(prospect, shared)
+    return performance.performance_probe(prospect, home_page, parsed_home_for(home_page, shared))
 
 
 def _performance_store(prospect: Prospect, result: Any) -> str:
@@ -173,7 +185,10 @@ def _performance_result(outcome: Any) -> dict[str, Any]:
 def _contacts_probe(prospect: Prospect, shared: dict[str, Any]) -> Any:
     from prospecting.enrichment.services import contacts
 
-    return contacts.contacts_probe(prospect, shared.get("booking_tools"), home_page=home_page_for(prospect, shared))
+    home_page = home_page_for(prospect, shared)
+    return contacts.contacts_probe(
+        prospect, shared.get("booking_tools"), home_page=home_page, home_parsed=parsed_home_for(home_page, shared)
+    )
 
 
 def _contacts_store(prospect: Prospect, result: Any) -> str:

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.interactions import services
-from prospecting.interactions.models import FollowUp, Interaction
+from prospecting.interactions.calendar import calendar_feed_reset, calendar_feed_revoke, calendar_feed_url
+from prospecting.interactions.models import CalendarFeed, FollowUp, Interaction
 from prospecting.interactions.selectors import followups_buckets
 from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 from prospecting.prospects.selectors import prospects_visible_to
@@ -131,11 +132,22 @@ class FollowUpAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
                 ("Next week", today + datetime.timedelta(days=7)),
             ],
             "can_change": self.has_change_permission(request),
+            "feed_url": calendar_feed_url(feed)
+            if (feed := CalendarFeed.objects.filter(user=request.user).first())
+            else "",
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/interactions/followup/follow_ups.html", context)
 
     def _act(self, request: HttpRequest) -> HttpResponse:
+        if request.POST.get("action") in {"feed_reset", "feed_revoke"}:  # the user's own feed: no model permission
+            if request.POST["action"] == "feed_reset":
+                calendar_feed_reset(user=request.user)
+                messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
+            else:
+                calendar_feed_revoke(user=request.user)
+                messages.success(request, "Your calendar feed is switched off.")
+            return HttpResponseRedirect(request.get_full_path())
         if not self.has_change_permission(request):
             raise PermissionDenied
         interaction = self.get_queryset(request).filter(pk=request.POST.get("interaction") or 0).first()
@@ -154,3 +166,17 @@ class FollowUpAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
             text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else "Give a valid date."
             messages.error(request, text)
         return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Users' private calendar feeds; deleting one revokes its URL (users reset or revoke theirs on the
+    Follow-ups page)."""
+
+    list_display = ["user", "created_at", "last_read_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "created_at", "last_read_at"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request):
+        return False

@@ -59,6 +59,7 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["next_action_date"], name="interaction_next_action_idx"),
             models.Index(fields=["prospect", "-created_at"], name="interaction_prospect_idx"),
+            models.Index(fields=["interaction_type", "prospect"], name="interaction_type_idx"),
             # "My follow-ups": one index range scan over the open tasks of one owner, by due date.
             models.Index(
                 fields=["follow_up_owner", "next_action_date"],
@@ -86,3 +87,17 @@ class FollowUp(Interaction):
     class Meta:
         proxy = True
         verbose_name = "follow-up"
+
+
+class CalendarFeed(models.Model):
+    """A user's private iCalendar feed of their follow-ups: the secret token in its URL is the only key.
+
+    Resetting gives a new token (the old URL stops working); revoking deletes it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

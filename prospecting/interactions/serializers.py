@@ -11,7 +11,12 @@ from prospecting.interactions.models import Interaction
 class InteractionSerializer(serializers.ModelSerializer):
     """An interaction as listed; `follow_up_done` and `follow_up_owner` describe its follow-up task."""
 
-    created_by = serializers.CharField(source="created_by.get_username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.get_username", read_only=True, default=None, allow_null=True, help_text="The author"
+    )
+    outcome = serializers.CharField(
+        read_only=True, help_text="positive, neutral, negative, no_answer, or empty when none was given"
+    )
     follow_up_owner_name = serializers.CharField(
         source="follow_up_owner.get_username", read_only=True, default=None, allow_null=True
     )

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from prospecting.core.quotas import QuotaExceeded
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
 from prospecting.outreach.services.sending import TemplateNotSendable, campaign_plan, campaign_send
 from prospecting.prospects.models import Prospect
@@ -41,6 +42,9 @@ def send_campaign(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
                 result = campaign_send(template=template, prospect_ids=ids, user=request.user)
             except TemplateNotSendable as exc:
                 modeladmin.message_user(request, str(exc), messages.ERROR)
+                return None
+            except QuotaExceeded as exc:
+                modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
                 return None
             url = reverse("admin:core_scanjob_change", args=[result.job.pk])
             skipped = sum(result.skipped.values())

@@ -6,11 +6,13 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prospecting.core.api import CappedCountPagination, django_errors_as_api_errors
+from prospecting.core.quotas import QuotaExceeded
 from prospecting.core.serializers import ScanJobSerializer
 from prospecting.outreach.filters import CampaignSendFilter
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
@@ -36,7 +38,7 @@ from prospecting.outreach.services.sending import (
     plan_summary,
 )
 from prospecting.outreach.services.tracking import bounce_record
-from prospecting.prospects.selectors import prospect_visibility_q, prospects_visible_to
+from prospecting.prospects.selectors import batch_targets_scoped, prospect_visibility_q, prospects_visible_to
 
 _Conflict = inline_serializer("TemplateInUse", {"detail": serializers.CharField()})
 
@@ -132,6 +134,12 @@ class SendView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         template = get_object_or_404(CampaignTemplate, pk=data["template_id"])
+        prospect_ids, lead_filter = batch_targets_scoped(
+            request.user, prospect_ids=data.get("prospect_ids"), filters=data.get("filter")
+        )
+        if prospect_ids == []:
+            raise NotFound("None of these prospects is yours or unassigned.")
+        data = {**data, "prospect_ids": prospect_ids, "filter": lead_filter}
         try:
             if data["dry_run"]:
                 targets = campaign_targets(
@@ -147,6 +155,8 @@ class SendView(APIView):
             )
         except TemplateNotSendable as exc:
             raise serializers.ValidationError({"template_id": [str(exc)]}) from exc
+        except QuotaExceeded as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
         except ValueError as exc:
             raise serializers.ValidationError({"filter": [str(exc)]}) from exc
         body = {**plan_summary(plan), "job": ScanJobSerializer(plan.job).data}

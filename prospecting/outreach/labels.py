@@ -28,6 +28,11 @@ ISSUE_LABELS: dict[str, dict[str, str]] = {
         "de": "Ihre Website ist nicht verschlüsselt (kein HTTPS)",
         "en": "your website is not secure (no HTTPS)",
     },
+    "certificate_invalid": {
+        "fr": "votre site affiche un avertissement de sécurité (certificat invalide)",
+        "de": "Ihre Website zeigt eine Sicherheitswarnung (ungültiges Zertifikat)",
+        "en": "your website shows a security warning (invalid certificate)",
+    },
     "slow_lcp": {
         "fr": "votre page d'accueil met plus de 4 secondes à s'afficher",
         "de": "Ihre Startseite braucht über 4 Sekunden zum Laden",

@@ -5,7 +5,9 @@ The prospect page itself combines every app and lives in `prospecting/workspace/
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -14,8 +16,9 @@ from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.prospects import services
 from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 from prospecting.prospects.admin_views import import_next_steps
-from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, ProspectContact
+from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.prospects.selectors import prospects_created_by_import
+from prospecting.prospects.services.status import status_transition_check
 
 
 class CreatedByImportFilter(admin.SimpleListFilter):
@@ -157,6 +160,25 @@ class ImportRowAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+class ConversionForm(forms.ModelForm):
+    """A new conversion converts its prospect: the status flow must allow it (from contacted), else a form error
+    says so (an override with a reason is made on the prospect page)."""
+
+    class Meta:
+        model = Conversion
+        fields = "__all__"  # noqa: DJ007 (the admin's fields and read-only fields choose)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        prospect = cleaned.get("prospect") or getattr(self.instance, "prospect", None)
+        if prospect is not None and not self.instance.pk:
+            try:
+                status_transition_check(old=prospect.status, new=Prospect.Status.CONVERTED)
+            except ValidationError as exc:
+                self.add_error("prospect", exc.message_dict["status"])
+        return cleaned
+
+
 @admin.register(Conversion)
 class ConversionAdmin(ProspectScopedAdminMixin, ServiceWritesAdmin, admin.ModelAdmin):
     """Won prospects with plan and revenue; a new one converts its prospect through the status pipeline."""
@@ -171,6 +193,7 @@ class ConversionAdmin(ProspectScopedAdminMixin, ServiceWritesAdmin, admin.ModelA
         "days_to_convert",
         "created_by",
     ]
+    form = ConversionForm
     list_filter = ["plan", "attributed_source"]
     search_fields = ["prospect__business_name", "prospect__domain_name", "plan"]
     list_select_related = ["prospect", "created_by"]

@@ -70,3 +70,17 @@ def prospects_search(queryset: QuerySet[Prospect], term: str) -> QuerySet[Prospe
         )
     )
     return queryset.filter(pk__in=matches)
+
+
+def batch_targets_scoped(
+    user: AbstractBaseUser | AnonymousUser | None, *, prospect_ids: list[int] | None, filters: dict | None
+) -> tuple[list[int] | None, dict | None]:
+    """The targets of a batch a user starts (scans, campaign sends), cut to the prospects they may see: ids
+    they may not see are dropped (an empty list: none left), a filter gets `visible_to` (the job re-reads it
+    on a resume, so the cut holds then too)."""
+    if user is not None and user.is_authenticated and user.has_perm(VIEW_ALL_PERMISSION):
+        return prospect_ids, filters
+    if prospect_ids:
+        visible = prospects_visible_to(user).filter(pk__in=prospect_ids).values_list("pk", flat=True)
+        return list(visible), filters
+    return prospect_ids, {**(filters or {}), "visible_to": user.pk if user is not None else 0}

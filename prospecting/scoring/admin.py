@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from prospecting.core.admin_paging import LargeTablePaginator
 from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
 from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_search
+from prospecting.prospects.services.status import CLOSED_STATUSES
 from prospecting.scoring.exports import leads_csv_response, leads_xlsx_response
 from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
@@ -92,10 +93,12 @@ class PresetFilter(admin.SimpleListFilter):
         return [("top_priority", "Top priority (≥ 70)"), ("quick_wins", "Quick wins (50-69)")]
 
     def queryset(self, request, queryset):
-        if self.value() == "top_priority":
-            return queryset.filter(score__lead_tier="top_priority")
-        if self.value() == "quick_wins":
-            return queryset.filter(score__lead_tier="quick_win")
+        tiers = {"top_priority": "top_priority", "quick_wins": "quick_win"}
+        if self.value() not in tiers:
+            return queryset
+        queryset = queryset.filter(score__lead_tier=tiers[self.value()])
+        if "status__exact" not in request.GET:  # presets leave converted and inactive out unless asked
+            queryset = queryset.exclude(status__in=CLOSED_STATUSES)
         return queryset
 
 

@@ -18,7 +18,9 @@ from prospecting.core.admin_paging import LargeTablePaginator, cached_values_fil
 from prospecting.core.admin_writes import ServiceWritesAdmin, ServiceWritesInline
 from prospecting.core.export_formats import SafeCSV, SafeXLSX
 from prospecting.core.models import ActivityLog
+from prospecting.core.quotas import QuotaExceeded
 from prospecting.enrichment import steps as enrichment_steps
+from prospecting.enrichment.admin import JobOutcomeFilter
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.full import FULL
@@ -32,14 +34,22 @@ from prospecting.prospects import services
 from prospecting.prospects.admin import CreatedByImportFilter
 from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
-from prospecting.prospects.selectors import VIEW_ALL_PERMISSION, prospects_search, prospects_visible_to
+from prospecting.prospects.selectors import (
+    VIEW_ALL_PERMISSION,
+    batch_targets_scoped,
+    prospects_search,
+    prospects_visible_to,
+)
 from prospecting.scoring.admin import breakdown_table
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
+from prospecting.workspace.duplicates import duplicate_groups, prospect_duplicates, prospects_merge
 from prospecting.workspace.forms import AssignOwnerForm, ProspectAdminForm
 from prospecting.workspace.selectors import prospect_timeline
+from prospecting.workspace.serializers import ConversionsQuerySerializer
+from prospecting.workspace.stats import stats_conversions, stats_dashboard
 
 
 class ContactInline(ServiceWritesInline, admin.TabularInline):
@@ -179,8 +189,8 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         *(_enrichment_action(step) for step in [FULL, *enrichment_steps.PIPELINE]),
         "recompute_scores",
         "export_leads_csv",
-        *OUTREACH_PROSPECT_ACTIONS,
         "assign_owner",
+        *OUTREACH_PROSPECT_ACTIONS,
     ]
     change_form_template = "admin/prospects/prospect/change_form.html"
     list_display = [
@@ -197,7 +207,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     list_filter = [
         "status", "channel", "has_website", "uses_https", cached_values_filter("country", "country"),
         cached_values_filter("source", "source"), "score__lead_tier", ("created_at", admin.DateFieldListFilter),
-        CreatedByImportFilter,
+        CreatedByImportFilter, JobOutcomeFilter,
     ]  # fmt: skip
     paginator = LargeTablePaginator
     search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
@@ -291,7 +301,75 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             self.admin_site.admin_view(self.log_interaction_view),
             name="prospects_prospect_log_interaction",
         )
-        return [capture, full, enrich_import, log, *super().get_urls()]
+        duplicates = path(
+            "duplicates/", self.admin_site.admin_view(self.duplicates_view), name="prospects_prospect_duplicates"
+        )
+        merge = path("merge/", self.admin_site.admin_view(self.merge_view), name="prospects_prospect_merge")
+        conversions = path(
+            "conversions/",
+            self.admin_site.admin_view(self.conversions_view),
+            name="prospects_prospect_conversions_report",
+        )
+        return [capture, full, enrich_import, log, duplicates, merge, conversions, *super().get_urls()]
+
+    def conversions_view(self, request):
+        """The conversions report (by source, by lead tier) with the dashboard's numbers above it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        query = ConversionsQuerySerializer(
+            data={
+                name: request.GET[q] for name, q in {"date_from": "from", "date_to": "to"}.items() if request.GET.get(q)
+            }
+        )
+        bounds = query.validated_data if query.is_valid() else {}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Conversions and dashboard",
+            "stats": stats_dashboard(user=request.user),
+            "report": stats_conversions(user=request.user, **bounds),
+            "errors": query.errors if not bounds and query.errors else None,
+            "date_from": request.GET.get("from", ""),
+            "date_to": request.GET.get("to", ""),
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/conversions.html", context)
+
+    def _can_merge(self, request) -> bool:
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    def duplicates_view(self, request):
+        """Possible duplicates across the prospects the user may see, with a merge form per group."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Possible duplicates",
+            "groups": duplicate_groups(prospects=self.get_queryset(request)),
+            "can_merge": self._can_merge(request),
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/duplicates.html", context)
+
+    def merge_view(self, request):
+        """Merge the ticked prospects into the one kept (from the duplicates page or a prospect page)."""
+        if request.method != "POST" or not self._can_merge(request):
+            raise PermissionDenied
+        visible = self.get_queryset(request)
+        keep = (
+            visible.filter(pk=request.POST.get("keep") or 0).first() if request.POST.get("keep", "").isdigit() else None
+        )
+        ids = {int(pk) for pk in request.POST.getlist("merge") if pk.isdigit()} - ({keep.pk} if keep else set())
+        others = list(visible.filter(pk__in=ids))
+        if keep is None or not others or len(others) != len(ids):
+            self.message_user(request, "Choose the prospect to keep and at least one other to merge.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:prospects_prospect_duplicates"))
+        try:
+            prospects_merge(keep=keep, others=others, user=request.user)
+        except (ValidationError, Prospect.DoesNotExist) as exc:
+            self.message_user(request, f"Not merged: {exc}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:prospects_prospect_duplicates"))
+        self.message_user(request, f"Merged {len(others)} prospects into {keep}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[keep.pk]))
 
     def get_queryset(self, request):
         return prospects_visible_to(request.user, super().get_queryset(request))
@@ -301,6 +379,8 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         prospect = self.get_object(request, object_id)
         if prospect is not None:
             extra_context["timeline"] = prospect_timeline(prospect_id=prospect.pk)
+            extra_context["duplicates"] = prospect_duplicates(prospect=prospect, prospects=self.get_queryset(request))
+            extra_context["can_merge"] = self._can_merge(request)
             if request.user.has_perm("interactions.add_interaction"):
                 extra_context["log_form"] = InteractionLogForm()
         return super().change_view(request, object_id, form_url, extra_context)
@@ -350,12 +430,16 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         return self.import_action(request, **kwargs)
 
     def _enqueue(self, request, queryset, step, force=False):
-        job = enrichment_batch_start(
-            job_type=step.job_type,
-            prospect_ids=list(queryset.values_list("pk", flat=True)),
-            user=request.user,
-            force=force,
-        )
+        try:
+            job = enrichment_batch_start(
+                job_type=step.job_type,
+                prospect_ids=list(queryset.values_list("pk", flat=True)),
+                user=request.user,
+                force=force,
+            )
+        except QuotaExceeded as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
         self._job_queued_message(request, job, step.label)
 
     def _job_queued_message(self, request, job, label):
@@ -387,7 +471,12 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             raise PermissionDenied
         batch = get_object_or_404(ImportBatch, pk=batch_id)
         if request.method == "POST":
-            job = enrichment_batch_start(job_type=FULL.job_type, filters={"import_batch": batch.pk}, user=request.user)
+            filters = batch_targets_scoped(request.user, prospect_ids=None, filters={"import_batch": batch.pk})[1]
+            try:
+                job = enrichment_batch_start(job_type=FULL.job_type, filters=filters, user=request.user)
+            except QuotaExceeded as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:prospects_importbatch_change", args=[batch.pk]))
             self._job_queued_message(request, job, FULL.label)
             return HttpResponseRedirect(reverse("admin:core_scanjob_change", args=[job.pk]))
         context = {

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prospecting.core.api import django_errors_as_api_errors
+from prospecting.core.quotas import quota_consume
 from prospecting.core.services import activity_log_record
 from prospecting.enrichment.services import enrichment_full_run
 from prospecting.enrichment.steps import Step
@@ -23,12 +24,15 @@ from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospects_visible_to
 from prospecting.prospects.serializers import ProspectWriteSerializer
+from prospecting.workspace.duplicates import duplicate_groups, prospect_duplicates, prospects_merge
 from prospecting.workspace.selectors import prospect_detail_queryset
 from prospecting.workspace.serializers import (
     ConversionSerializer,
     ConversionsQuerySerializer,
     ConversionsReportSerializer,
     ConvertSerializer,
+    DuplicateGroupSerializer,
+    MergeRequestSerializer,
     ProspectDetailSerializer,
     ProspectListSerializer,
     StatsSerializer,
@@ -153,6 +157,8 @@ class EnrichmentRunView(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         prospect = get_object_or_404(prospects_visible_to(request.user), pk=pk)
+        with django_errors_as_api_errors():
+            quota_consume(user=request.user, kind="scans", amount=1)
         activity_log_record(entity=prospect, action="scan_started", actor=request.user, description=self.step.label)
         outcome = self.step.run(prospect)
         result = self.step.result(outcome)
@@ -185,6 +191,8 @@ class FullEnrichmentView(APIView):
         prospect = get_object_or_404(prospects_visible_to(request.user), pk=pk)
         params = FullRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
+        with django_errors_as_api_errors():
+            quota_consume(user=request.user, kind="scans", amount=1)
         activity_log_record(entity=prospect, action="scan_started", actor=request.user, description="Full enrichment")
         steps = enrichment_full_run(prospect=prospect, force=params.validated_data["force"])
         outcome = ", ".join(
@@ -248,3 +256,60 @@ class ProspectConvertView(APIView):
         with django_errors_as_api_errors():
             conversion = services.prospect_convert(prospect=prospect, user=request.user, **body.validated_data)
         return Response(ConversionSerializer(conversion).data)
+
+
+# --- duplicates and merge --------------------------------------------------------------------------------------
+
+
+class ProspectDuplicatesView(APIView):
+    required_permissions = {"GET": ["prospects.view_prospect"]}
+
+    @extend_schema(
+        summary="Possible duplicates of a prospect (same registrable domain, phone, e-mail, or name and postal code)",
+        operation_id="prospect_duplicates",
+        tags=["prospects"],
+        responses=DuplicateGroupSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        visible = prospects_visible_to(request.user)
+        prospect = get_object_or_404(visible, pk=pk)
+        groups = prospect_duplicates(prospect=prospect, prospects=visible.select_related("score"))
+        return Response(DuplicateGroupSerializer(groups, many=True).data)
+
+
+class DuplicatesListView(APIView):
+    required_permissions = {"GET": ["prospects.view_prospect"]}
+
+    @extend_schema(
+        summary="Groups of possible duplicates across prospects (the largest first, 100 per reason)",
+        operation_id="prospects_duplicate_groups",
+        tags=["prospects"],
+        responses=DuplicateGroupSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        groups = duplicate_groups(prospects=prospects_visible_to(request.user).select_related("score"))
+        return Response(DuplicateGroupSerializer(groups, many=True).data)
+
+
+class ProspectMergeView(APIView):
+    required_permissions = {"POST": ["prospects.change_prospect", "prospects.delete_prospect"]}
+
+    @extend_schema(
+        summary="Merge other prospects into this one: contacts, interactions, sends and activity move here",
+        tags=["prospects"],
+        request=MergeRequestSerializer,
+        responses=ProspectDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visible = prospects_visible_to(request.user)
+        keep = get_object_or_404(visible, pk=pk)
+        body = MergeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids = set(body.validated_data["prospect_ids"]) - {keep.pk}
+        others = list(visible.filter(pk__in=ids))
+        if len(others) != len(ids) or not ids:
+            missing = sorted(ids - {other.pk for other in others})
+            raise serializers.ValidationError({"prospect_ids": [f"Not found or not yours: {missing or [keep.pk]}."]})
+        with django_errors_as_api_errors():
+            prospects_merge(keep=keep, others=others, user=request.user)
+        return Response(_prospect_payload(keep))

@@ -135,3 +135,18 @@ class ConversionSerializer(serializers.Serializer):
     attributed_source = serializers.CharField()
     first_contact_at = serializers.DateTimeField(allow_null=True)
     days_to_convert = serializers.IntegerField(allow_null=True)
+
+
+class DuplicateGroupSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=["domain", "phone", "email", "name"])
+    key = serializers.CharField(help_text="What they share: the registrable domain, the value, the name")
+    prospects = ProspectListSerializer(many=True)
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    prospect_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=50,
+        help_text="The prospects merged into this one (then deleted)",
+    )

@@ -49,15 +49,19 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
         follow_ups_overdue=Count("pk", filter=Q(next_follow_up_at__lt=today)),
         follow_ups_due_today=Count("pk", filter=Q(next_follow_up_at=today)),
     )
-    scores = ProspectScore.objects.filter(_scope(user, "prospect")).aggregate(
-        scored=Count("pk"),
-        average=Avg("score"),
+    score_figures = {
+        "scored": Count("pk"),
+        "average": Avg("score"),
         **{f"tier_{value}": Count("pk", filter=Q(lead_tier=value)) for value in ProspectScore.LeadTier.values},
-    )
+    }
+    if _scope(user) == Q():  # every prospect: one scan of the scores table, no join
+        scores = ProspectScore.objects.aggregate(**score_figures)
+    else:  # some prospects: the scores of those (by the prospects' owner index, then one-to-one)
+        scores = ProspectScore.objects.filter(prospect__in=prospects.values("pk")).aggregate(**score_figures)
     sends = CampaignSend.objects.filter(_scope(user, "prospect")).aggregate(
-        sent=Count("pk", filter=Q(status__in=["sent", "opened", "clicked"])),
-        opened=Count("pk", filter=Q(status__in=["opened", "clicked"])),
-        failed=Count("pk", filter=Q(status__in=["failed", "bounced"])),
+        sent=Count("pk", filter=Q(status=CampaignSend.Status.SENT)),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        failed=Count("pk", filter=Q(status=CampaignSend.Status.FAILED) | Q(bounced_at__isnull=False)),
     )
     replies = Interaction.objects.filter(_scope(user, "prospect"), interaction_type="email_received").count()
     mine = Interaction.objects.filter(

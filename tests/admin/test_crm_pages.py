@@ -107,3 +107,16 @@ def test_follow_ups_page_groups_mine_by_default_and_done_and_snooze_work(admin_c
     assert "Late Bakery" not in admin_client_logged_in.get(url).content.decode()
     response = admin_client_logged_in.post(url, {"interaction": mine_late.pk, "action": "snooze", "until": "x"})
     assert response.status_code == 302
+
+
+def test_conversions_page_shows_the_report_and_the_dashboard(admin_client_logged_in, staff_user):
+    from prospecting.prospects.services import prospect_convert
+
+    prospect = ProspectFactory(status="contacted", source="networking_event")
+    prospect_convert(prospect=prospect, user=staff_user, plan="business", mrr=59)
+    url = reverse("admin:prospects_prospect_conversions_report")
+    html = admin_client_logged_in.get(url).content.decode()
+    assert "networking_event" in html and "59.00" in html and "100.0 %" in html
+    assert "wrong format" in admin_client_logged_in.get(url, {"from": "yesterday"}).content.decode()
+    changelist = admin_client_logged_in.get(reverse("admin:prospects_prospect_changelist")).content.decode()
+    assert url in changelist

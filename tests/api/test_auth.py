@@ -7,8 +7,10 @@ from tests.urls_inventory import all_endpoints
 
 pytestmark = pytest.mark.django_db
 
-# The login page itself, logout, the root redirect, and the signed links in messages (unsubscribe, open, click).
+# The login page itself, logout, the root redirect, the signed links in messages (unsubscribe, open, click) and
+# the calendar feeds (a secret token is their key: tests/interactions/test_digest_and_calendar.py).
 PUBLIC = {
+    "calendar-feed",
     "admin:login",
     "admin:logout",
     "",

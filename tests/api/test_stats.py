@@ -36,9 +36,9 @@ def test_stats_show_the_dashboard_numbers(api_client, staff_user):
     interaction_create(
         prospect=scanned, data={"interaction_type": "email_received", "next_action_date": TODAY}, user=staff_user
     )
-    CampaignSendFactory(prospect=scanned, status="opened")
+    CampaignSendFactory(prospect=scanned, status="sent", opened_at=timezone.now())
     CampaignSendFactory(prospect=other, status="sent")
-    CampaignSendFactory(prospect=other, status="bounced")
+    CampaignSendFactory(prospect=other, status="failed")
     prospect_convert(prospect=scanned, user=staff_user, plan="business", mrr=49)
 
     body = api_client.get(BASE + "stats").json()
@@ -115,3 +115,23 @@ def test_convert_endpoint_records_revenue_and_refuses_a_jump(api_client):
 def test_interaction_factory_rows_do_not_break_stats(api_client):
     InteractionFactory.create_batch(3)
     assert api_client.get(BASE + "stats").status_code == 200
+
+
+def test_lead_lists_and_presets_leave_converted_and_inactive_out_unless_asked(api_client, admin_client_logged_in):
+    from django.urls import reverse
+
+    open_lead = ProspectFactory(status="active", business_name="Open Lead")
+    won = ProspectFactory(status="converted", business_name="Won Lead")
+    lost = ProspectFactory(status="inactive", business_name="Lost Lead")
+    for prospect in (open_lead, won, lost):
+        ProspectScoreFactory(prospect=prospect, score=80, lead_tier="top_priority")
+    for url in ("leads", "leads/top-priority"):
+        assert [row["id"] for row in api_client.get(BASE + url).json()["results"]] == [open_lead.pk]
+    asked = api_client.get(BASE + "leads", {"status": ["converted", "inactive"]}).json()["results"]
+    assert {row["id"] for row in asked} == {won.pk, lost.pk}
+    html = admin_client_logged_in.get(reverse("admin:scoring_lead_changelist"), {"preset": "top_priority"}).content
+    assert b"Open Lead" in html and b"Won Lead" not in html
+    html = admin_client_logged_in.get(
+        reverse("admin:scoring_lead_changelist"), {"preset": "top_priority", "status__exact": "converted"}
+    ).content
+    assert b"Won Lead" in html

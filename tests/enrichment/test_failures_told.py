@@ -232,3 +232,11 @@ def test_tech_scan_alone_reads_a_page_behind_a_broken_certificate(farm):
     outcome = tech_scan_run(prospect=prospect)
     assert outcome.scanned, outcome.reason
     assert outcome.fields["cms"] == "WordPress"
+
+
+def test_campaign_issues_placeholder_names_the_security_warning():
+    from prospecting.outreach.labels import issues_text
+
+    breakdown = {"certificate_invalid": {"points": 15}, "no_analytics": {"points": 5}}
+    assert issues_text(breakdown, "en").startswith("your website shows a security warning (invalid certificate)")
+    assert "avertissement de sécurité" in issues_text(breakdown, "fr")

@@ -82,7 +82,7 @@ def test_stale_steps_run_again_after_the_freshness_window(farm, settings):
 
 
 def test_a_failing_step_is_recorded_and_later_steps_still_run(farm, monkeypatch):
-    def broken(prospect, home_page=None):
+    def broken(prospect, home_page=None, home_parsed=None):
         raise RuntimeError("audit service down")
 
     monkeypatch.setattr(full_module.performance_module, "performance_probe", broken)

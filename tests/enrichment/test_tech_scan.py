@@ -40,6 +40,7 @@ def test_tech_scan_on_farm_site(farm, host):
     names = {item["name"] for item in profile.tech_stack_json["technologies"]}
     assert expected.get("techs", set()) <= names
     assert profile.scanned_at is not None
+    assert profile.scan_mode == "static"
     prospect.refresh_from_db()
     assert prospect.last_tech_scan_at is not None
     assert "http_check" in profile.tech_stack_json  # the HTTP check's details are kept
@@ -117,10 +118,15 @@ def test_required_literal_is_safe(pattern, literal):
     [
         (r"(?:<!--GrandNode |Powered by: <a[^>]+nopcommerce)", ("<!--grandnode ", "powered by: <a")),
         (r"^(?:jquery|zepto)$", ("jquery", "zepto")),
-        (r"(?:jquery|zepto)\.js", (".js",)),
+        (r"(?:jquery|zepto)\.js", ("jquery", "zepto")),  # rarer than ".js"
         (r"foo|b?ar", ("foo", "ar")),
         (r"foo|b?a", ()),
         (r"cdn\.shopify\.com", ("cdn.shopify.com",)),
+        # no literal outside groups: a group every match goes through, the one with the rarest literals
+        (r"<[^>]+(?:assets|images)\.(?:ct?fassets\.net|contentful\.com)", ("fassets.net", "contentful.com")),
+        (r"(?:abc|de)x", ()),  # "de" is too short to rule pages out
+        (r"<(?:foo|bar)?[^>]+(?:qux|quux)", ("qux", "quux")),  # the optional group cannot be required
+        (r"<(?=abc)[^>]+", ()),  # a lookahead is not a group of alternatives
     ],
 )
 def test_prefilter_literals_cover_every_alternative(pattern, literals):
@@ -158,3 +164,64 @@ def test_dns_lookups_are_off_by_default(farm, monkeypatch):
     prospect = ProspectFactory(domain_name="static-lentz.lu")
     http_check_run(prospect=prospect)
     assert tech_scan_run(prospect=prospect).scanned
+
+
+def detect(html, url="https://example.lu/"):
+    found = fingerprint_set().detect(PageSignals.from_page(url=url, headers={}, cookies={}, html=html))
+    return {d.name: d for d in found}
+
+
+def test_a_global_named_in_inline_code_counts_at_half_confidence():
+    found = detect("<script>(function(i){i['GoogleAnalyticsObject']='ga';})(window);</script>")
+    assert found["Google Analytics"].confidence == 50
+
+
+def test_a_script_url_built_in_inline_code_counts_at_three_quarters():
+    code = "var u = ('https:' == p ? 'https://ssl' : 'http://www') + '.google-analytics.com/ga.js';"
+    found = detect(f"<script>{code}</script>")
+    assert found["Google Analytics"].confidence == 75
+
+
+def test_a_script_tag_written_by_inline_code_is_a_script_url():
+    found = detect("""<script>document.write('<script src="/js/jquery-1.8.3.min.js"><\\/script>')</script>""")
+    assert found["jQuery"].version == "1.8.3"
+
+
+def test_a_version_is_read_only_from_a_string_literal_assigned_to_the_global():
+    assert detect('<script>d3.version = "7.8.5";</script>')["D3"].version == "7.8.5"
+    assert detect("<script>d3.version = computeVersion();</script>")["D3"].version == ""
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>GoogleAnalyticsObject is explained in this article.</p>",  # prose, not code
+        "<script>var myGoogleAnalyticsObjectCopy = 1;</script>",  # part of a longer name
+        "<script>config.GoogleAnalyticsObject = 1;</script>",  # another object's member
+    ],
+)
+def test_a_name_that_is_not_the_global_is_not_taken_for_it(html):
+    assert "Google Analytics" not in detect(html)
+
+
+def test_dom_selector_with_an_attribute_check_reads_the_version():
+    html = '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/daisyui@4.12.10/dist/full.min.css">'
+    assert detect(html)["daisyUI"].version == "4.12.10"
+
+
+def test_dom_selector_with_a_text_check():
+    html = (
+        '<link rel="stylesheet" href="/wp-content/themes/Divi/style.css">'  # Divi requires WordPress
+        '<style id="divi-style-parent-inline-inline-css">/* Theme Name: Divi Version: 4.27.4 */</style>'
+    )
+    assert detect(html)["Divi"].version == "4.27.4"
+
+
+def test_dom_selector_on_a_tree_parsed_by_the_caller():
+    from prospecting.enrichment.extract import ParsedPage
+
+    html = '<div data-drupal-selector="edit-search">x</div>'
+    parsed = ParsedPage("https://example.lu/", html)
+    signals = PageSignals.from_page(url="https://example.lu/", headers={}, cookies={}, html=html, root=parsed.root)
+    assert "Drupal" in {d.name for d in fingerprint_set().detect(signals)}
+    assert signals.root is parsed.root  # not parsed again

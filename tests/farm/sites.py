@@ -161,6 +161,53 @@ CLOUDFLARE = html(
     f"<main><h1>Immo Braun</h1>{LOREM}</main>",
 )
 
+# Real-web shapes the static scan must read (issue 15): analytics injected by inline code, a CMS that shows itself
+# only in its markup and image paths.
+CLASSIC_GA = html(
+    """<title>Traiteur Frieden</title>
+<script type="text/javascript">
+  var _gaq = _gaq || [];
+  _gaq.push(['_setAccount', 'UA-1234567-1']);
+  _gaq.push(['_trackPageview']);
+  (function() {
+    var ga = document.createElement('script'); ga.type = 'text/javascript'; ga.async = true;
+    ga.src = ('https:' == document.location.protocol ? 'https://ssl' : 'http://www') + '.google-analytics.com/ga.js';
+    var s = document.getElementsByTagName('script')[0]; s.parentNode.insertBefore(ga, s);
+  })();
+</script>""",
+    f"<h1>Traiteur Frieden</h1>{LOREM}",
+)
+ANALYTICS_JS = html(
+    """<title>Garage Wagner</title>
+<script>
+(function(i,s,o,g,r,a,m){i['GoogleAnalyticsObject']=r;i[r]=i[r]||function(){
+(i[r].q=i[r].q||[]).push(arguments)},i[r].l=1*new Date();a=s.createElement(o),
+m=s.getElementsByTagName(o)[0];a.async=1;a.src=g;m.parentNode.insertBefore(a,m)
+})(window,document,'script','//www.google-analytics.com/analytics.js','ga');
+ga('create', 'UA-7654321-1', 'auto');
+ga('send', 'pageview');
+</script>""",
+    f"<h1>Garage Wagner</h1>{LOREM}",
+)
+DRUPAL_MARKUP = html(
+    """<title>Musée de la Ville</title>
+<link rel="stylesheet" href="/core/assets/vendor/normalize-css/normalize.css?r1b3x" media="all">
+<script type="application/json" data-drupal-selector="drupal-settings-json">{"path":{"baseUrl":"\\/"}}</script>""",
+    f"""<nav><a href="/fr/visite" data-drupal-link-system-path="node/12">Visite</a></nav>
+<main>{LOREM}<img src="/sites/default/files/2024-03/salle.jpg" alt="Salle"></main>""",
+)
+WORDPRESS_IMAGES = html(
+    "<title>Coiffure Lux</title>",
+    f"""<header><img src="/wp-content/themes/hairsalon/images/logo.png" alt="Coiffure Lux"></header>
+<main>{LOREM}</main>""",
+)
+GA_IN_PROSE = html(
+    "<title>Blog technique</title>",
+    f"""<article><h1>Comment fonctionne GoogleAnalyticsObject ?</h1>
+<p>Le code <code>'//www.google-analytics.com/analytics.js'</code> charge le script.</p>{LOREM}</article>""",
+)
+
+
 PARKED = html(
     """<title>parked-domain.lu - This domain is for sale!</title>
 <script src="https://www.google.com/adsense/domains/caf.js"></script>
@@ -353,6 +400,26 @@ SITES: dict[str, Site] = {
     "cloudflare-braun.lu": Site(
         pages={"/": page(CLOUDFLARE, Server="cloudflare", CF_RAY="7d5f3b2a1c0e4f6a-LUX", CF_Cache_Status="HIT")},
         expected={"status": "active", "cdn": "Cloudflare"},
+    ),
+    "classic-ga.lu": Site(
+        pages={"/": page(CLASSIC_GA, Server="nginx")},
+        expected={"status": "active", "analytics": "Google Analytics"},
+    ),
+    "analytics-js.lu": Site(
+        pages={"/": page(ANALYTICS_JS, Server="nginx")},
+        expected={"status": "active", "analytics": "Google Analytics"},
+    ),
+    "drupal-markup.lu": Site(
+        pages={"/": page(DRUPAL_MARKUP, Server="nginx")},
+        expected={"status": "active", "cms": "Drupal", "cms_version": ""},
+    ),
+    "wordpress-images.lu": Site(
+        pages={"/": page(WORDPRESS_IMAGES, Server="Apache")},
+        expected={"status": "active", "cms": "WordPress"},
+    ),
+    "ga-in-prose.lu": Site(
+        pages={"/": page(GA_IN_PROSE, Server="nginx")},
+        expected={"status": "active", "analytics": "", "cms": ""},
     ),
     "parked-domain.lu": Site(
         pages={"*": page(PARKED, Server="nginx")},

@@ -239,3 +239,19 @@ def test_the_http_check_moves_live_statuses_only_and_logs_why():
     entry = _changes(pending).get()
     assert entry.metadata == {"old": "pending", "new": "active", "reason": "HTTP check", "override": False}
     assert not _changes(contacted).exists()
+
+
+def test_admin_conversion_of_a_pending_prospect_is_a_form_error_and_of_a_contacted_one_converts(
+    admin_client_logged_in,
+):
+    pending, contacted = ProspectFactory(status=S.PENDING), ProspectFactory(status=S.CONTACTED, source="street")
+    url = reverse("admin:prospects_conversion_add")
+    body = {"plan": "basic", "mrr": "19", "converted_at": "2026-11-02", "attributed_source": ""}
+    response = admin_client_logged_in.post(url, {**body, "prospect": pending.pk})
+    assert response.status_code == 200 and "cannot become converted" in response.content.decode()
+    assert not Conversion.objects.exists()
+    response = admin_client_logged_in.post(url, {**body, "prospect": contacted.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    conversion = Conversion.objects.get()
+    assert (conversion.plan, conversion.attributed_source) == ("basic", "street")
+    assert Prospect.objects.get(pk=contacted.pk).status == S.CONVERTED

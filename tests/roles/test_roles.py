@@ -73,6 +73,8 @@ PROSPECT_SCOPED = {  # endpoint name -> method used to probe it
     "api:prospect-interactions": "get",
     "api:full": "post",
     "api:prospect-convert": "post",
+    "api:prospect-duplicates": "get",
+    "api:prospect-merge": "post",
 }
 INTERACTION_SCOPED = {
     "api:interaction-detail": "get",
@@ -105,7 +107,8 @@ def test_every_single_object_endpoint_is_classified_for_role_isolation():
 def test_sales_cannot_reach_another_owners_prospect(world, name):
     client = api_for(world["sales"])
     method = PROSPECT_SCOPED[name]
-    assert getattr(client, method)(reverse(name, args=[world["theirs"].pk]), {}, format="json").status_code == 404
+    status = getattr(client, method)(reverse(name, args=[world["theirs"].pk]), {}, format="json").status_code
+    assert status == (403 if name == "api:prospect-merge" else 404)  # Sales may not delete, so never merge
     if method == "get":
         assert client.get(reverse(name, args=[world["mine"].pk])).status_code == 200
         assert client.get(reverse(name, args=[world["free"].pk])).status_code == 200

@@ -24,6 +24,7 @@ from prospecting.core.fetch import FetchError, resolve_checked
 from prospecting.core.jobs import JobContext, JobPaused, job_run, job_start
 from prospecting.core.models import ScanJob
 from prospecting.core.processes import may_fork_workers, usable_cpus
+from prospecting.core.quotas import quota_consume
 from prospecting.enrichment.services.full import FULL, FullProbe
 from prospecting.enrichment.services.http_check import DNS_KINDS, HttpCheckOutcome, result_for_error
 from prospecting.enrichment.services.probe_pool import ProbePool, ProcessProbePool, ThreadProbePool
@@ -67,12 +68,14 @@ def enrichment_batch_start(
     if workers:
         params["workers"] = workers
     targets = enrichment_targets(job_type=job_type, params=params)  # a bad filter fails here, before any job
+    total = targets.count()
+    quota_consume(user=user, kind="scans", amount=total)  # over the user's monthly quota: QuotaExceeded, no job
     return job_start(
         job_type=job_type,
         task=enrichment_batch_job,
         params=params,
         user=user,
-        total_items=targets.count(),
+        total_items=total,
         foreground=foreground,
         on_progress=on_progress,
     )

@@ -46,11 +46,15 @@ def _robots(start_url: str) -> RobotFileParser:
 
 
 def contacts_probe(
-    prospect: Prospect, booking_tools: list[str] | None = None, home_page: FetchResult | None = None
+    prospect: Prospect,
+    booking_tools: list[str] | None = None,
+    home_page: FetchResult | None = None,
+    home_parsed: ParsedPage | None = None,
 ) -> ScrapeResult:
     """Network only: crawl the home page and up to ENRICHMENT_CONTACT_PAGES likely pages, within robots.txt.
 
-    `home_page`, the page the HTTP check just fetched, is used instead of downloading it again.
+    `home_page`, the page the HTTP check just fetched, is used instead of downloading it again, and
+    `home_parsed`, its tree as the tech scan parsed it, instead of parsing it again.
     """
     start = prospect_home_url(prospect)
     robots = _robots(start)
@@ -73,7 +77,8 @@ def contacts_probe(
             continue
         if page.status_code >= 400 or not page.is_html:
             continue
-        parsed = ParsedPage(page.url, page.text)
+        reuse = home_parsed is not None and page is home_page and home_parsed.url == page.url
+        parsed = home_parsed if reuse else ParsedPage(page.url, page.text)
         pages.append(parsed)
         result.pages.append(page.url)
         if len(pages) == 1:

@@ -48,9 +48,10 @@ def _fetch_resource(resource: Resource) -> Resource:
     return resource
 
 
-def builtin_audit(page: FetchResult) -> AuditResult:
-    """Measure the page and its resources; estimate paint metrics on a simulated mobile network."""
-    root = parse_html(page.text)
+def builtin_audit(page: FetchResult, root: Any = None) -> AuditResult:
+    """Measure the page and its resources; estimate paint metrics on a simulated mobile network. `root`: the
+    page's tree when another step parsed it already."""
+    root = root if root is not None else parse_html(page.text)
     resources = page_resources(root, page.url)
     with ThreadPoolExecutor(max_workers=6) as pool:
         resources = list(pool.map(_fetch_resource, resources))
@@ -165,10 +166,11 @@ class PerformanceOutcome:
     result: AuditResult | None = None
 
 
-def performance_probe(prospect: Prospect, home_page: FetchResult | None = None) -> AuditResult:
+def performance_probe(prospect: Prospect, home_page: FetchResult | None = None, home_parsed: Any = None) -> AuditResult:
     """Network only (runs in a batch's pool): audit the prospect's home page with the configured provider.
 
-    `home_page`, the page the HTTP check just fetched, saves the builtin audit a second download.
+    `home_page`, the page the HTTP check just fetched, saves the builtin audit a second download, and
+    `home_parsed` (a ParsedPage of it) a second parse.
     """
     url = prospect_home_url(prospect)
     provider = settings.PERFORMANCE_PROVIDER
@@ -177,7 +179,7 @@ def performance_probe(prospect: Prospect, home_page: FetchResult | None = None) 
     if provider == "lighthouse":
         return lighthouse_audit(url)
     if home_page is not None and home_page.status_code < 400:
-        return builtin_audit(home_page)
+        return builtin_audit(home_page, home_parsed.root if home_parsed is not None else None)
     try:
         page = read_page(url)
     except FetchError as exc:

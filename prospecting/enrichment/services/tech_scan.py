@@ -10,8 +10,9 @@ from django.utils import timezone
 from prospecting.core.events import prospects_changed_announce
 from prospecting.core.fetch import FetchError, FetchResult
 from prospecting.enrichment.dns import dns_records
+from prospecting.enrichment.extract import ParsedPage
 from prospecting.enrichment.fingerprints import Detection, PageSignals, fingerprint_set
-from prospecting.enrichment.models import TechProfile
+from prospecting.enrichment.models import ScanMode, TechProfile
 from prospecting.enrichment.services.http_check import read_page
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_home_url
@@ -58,10 +59,20 @@ def primary_fields(detections: list[Detection]) -> dict[str, str]:
     return fields
 
 
-def tech_scan_detect(page: FetchResult, dns: dict[str, list[str]] | None = None) -> list[Detection]:
+def tech_scan_detect(
+    page: FetchResult, dns: dict[str, list[str]] | None = None, parsed: ParsedPage | None = None
+) -> list[Detection]:
+    """What the page shows. `parsed`: the page already parsed (the full pipeline parses it once for the tech
+    scan, the performance audit and the contact scrape); else it is parsed only if a `dom` selector may match."""
     issuer = (page.certificate or {}).get("issuer", "")
     signals = PageSignals.from_page(
-        url=page.url, headers=page.headers, cookies=page.cookies, html=page.text, cert_issuer=issuer, dns=dns
+        url=page.url,
+        headers=page.headers,
+        cookies=page.cookies,
+        html=page.text,
+        cert_issuer=issuer,
+        dns=dns,
+        root=parsed.root if parsed is not None else None,
     )
     return fingerprint_set().detect(signals)
 
@@ -103,6 +114,7 @@ def tech_scan_run(
             "dns": dns,
         }
         profile.scanned_at = now
+        profile.scan_mode = ScanMode.STATIC
         profile.save()
         Prospect.objects.filter(pk=prospect.pk).update(last_tech_scan_at=now)
         prospects_changed_announce(prospect_ids=[prospect.pk])

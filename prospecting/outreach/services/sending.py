@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from prospecting.core.jobs import JobContext, job_create, job_resume, job_run
 from prospecting.core.models import ScanJob
+from prospecting.core.quotas import quota_consume
 from prospecting.interactions.services import interactions_log_bulk
 from prospecting.outreach.models import CampaignSend, CampaignTemplate, SenderAccount
 from prospecting.outreach.selectors import (
@@ -239,6 +240,9 @@ def campaign_send(
         job = job_create(job_type=ScanJob.JobType.CAMPAIGN_SEND, task=campaign_send_job, params=params, user=user)
         if inline:
             _campaign_plan_write(template=template, targets=targets, job=job, user=user, plan=plan)
+            quota_consume(user=user, kind="emails", amount=job.total_items)  # over quota: nothing is queued
+        else:  # the job writes the rows: count one e-mail per prospect aimed at
+            quota_consume(user=user, kind="emails", amount=targets.count())
     if foreground:
         job_run(job_id=job.pk, on_progress=on_progress)
     else:

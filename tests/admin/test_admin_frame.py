@@ -1,4 +1,4 @@
-"""The admin speaks the staff's languages: the browser's by default, switched from the top bar, with local dates."""
+"""The admin frame: the staff's languages (browser, switcher, local dates) and seed 002's page paths."""
 
 import pytest
 from django.urls import reverse
@@ -41,3 +41,27 @@ def test_dates_follow_the_language(admin_client_logged_in):
     assert "4. März 2026" in admin_client_logged_in.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     english = admin_client_logged_in.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "4 Mar 2026" in english and "March 4, 2026" not in english
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/prospecting/", "admin:index"),
+        ("/admin/prospecting/prospects/", "admin:prospects_prospect_changelist"),
+        ("/admin/prospecting/leads/", "admin:scoring_lead_changelist"),
+        ("/admin/prospecting/capture/", "admin:prospects_prospect_capture"),
+        ("/admin/prospecting/scan-jobs/", "admin:core_scanjob_changelist"),
+        ("/admin/prospecting/campaigns/", "admin:outreach_campaigntemplate_changelist"),
+    ],
+)
+def test_seed_002_page_paths_lead_to_the_same_pages(admin_client_logged_in, old, new):
+    response = admin_client_logged_in.get(old, {"q": "x"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse(new) + "?q=x"
+    assert admin_client_logged_in.get(old, follow=True).status_code == 200
+
+
+def test_a_seed_002_prospect_path_opens_the_prospect(admin_client_logged_in):
+    prospect = ProspectFactory()
+    response = admin_client_logged_in.get(f"/admin/prospecting/prospects/{prospect.pk}/")
+    assert response["Location"] == reverse("admin:prospects_prospect_change", args=[prospect.pk])
