@@ -38,6 +38,7 @@ from prospecting.core.models import ScanJob
 from prospecting.core.quotas import quota_consume
 from prospecting.interactions.services import interactions_log_bulk
 from prospecting.outreach.models import CampaignSend, CampaignTemplate, SenderAccount
+from prospecting.outreach.rendering import TemplateError
 from prospecting.outreach.selectors import (
     Recipient,
     custom_variable_values,
@@ -359,14 +360,18 @@ def _send_batch(
     try:
         for position, row in enumerate(rows):
             template = templates[row.template_id]
-            composed = message_compose(
-                template=template,
-                recipient=row.recipient,
-                send_id=row.send_id,
-                message_id=row.message_id,
-                account=account,
-                variables=variables,
-            )
+            try:
+                composed = message_compose(
+                    template=template,
+                    recipient=row.recipient,
+                    send_id=row.send_id,
+                    message_id=row.message_id,
+                    account=account,
+                    variables=variables,
+                )
+            except TemplateError as exc:  # e.g. a custom variable deleted since the template was saved
+                outcomes.append(_Outcome(row.send_id, "failed", error=f"Template cannot be rendered: {exc}"))
+                continue
             message = EmailMultiAlternatives(
                 composed.subject,
                 composed.body,
