@@ -136,7 +136,7 @@ def prospects_assign_owner(*, prospect_ids: Iterable[int], owner: Any, user: Use
         chunk = ids[start : start + 1000]
         with transaction.atomic():
             rows = list(
-                Prospect.objects.select_for_update()
+                Prospect.objects.select_for_update(of=("self",))  # not the joined owner row (PostgreSQL refuses)
                 .filter(pk__in=chunk)
                 .exclude(owner_id=owner_id)
                 .values_list("pk", "owner_id", "owner__username")
