@@ -142,7 +142,9 @@ class SendView(APIView):
         data = {**data, "prospect_ids": prospect_ids, "filter": lead_filter}
         try:
             if data["dry_run"]:
-                targets = campaign_targets(prospect_ids=data.get("prospect_ids"), lead_filter=data.get("filter"))
+                targets = campaign_targets(
+                    prospect_ids=data.get("prospect_ids"), lead_filter=data.get("filter"), user=request.user
+                )
                 plan = campaign_plan(template=template, targets=targets)
                 return Response({**plan_summary(plan), "job": None})
             plan = campaign_send(

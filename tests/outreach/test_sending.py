@@ -181,3 +181,15 @@ def test_a_big_send_leaves_writing_the_rows_to_the_job(smtp_server, settings):
     assert len(smtp_server.messages) == 3
     assert (job.status, job.total_items, job.processed_items) == ("completed", 4, 4)
     assert job.params["skipped"] == {"no_email": 1}
+
+
+def test_a_template_that_no_longer_renders_fails_its_messages_with_the_reason(smtp_server):
+    from prospecting.outreach.models import CustomVariable
+
+    CustomVariable.objects.create(key="offer", default_value="un audit")
+    template = email_template(body_template="Bonjour, {offer}")
+    CustomVariable.objects.all().delete()  # deleted behind the service's back
+    plan = campaign_send(template=template, prospect_ids=[lead_with_email().pk], foreground=True)
+    send = CampaignSend.objects.get()
+    assert send.status == "failed" and "{offer}" in send.error
+    assert plan.job.status == ScanJob.Status.COMPLETED and not smtp_server.messages

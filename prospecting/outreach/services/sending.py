@@ -38,6 +38,7 @@ from prospecting.core.models import ScanJob
 from prospecting.core.quotas import quota_consume
 from prospecting.interactions.services import interactions_log_bulk
 from prospecting.outreach.models import CampaignSend, CampaignTemplate, SenderAccount
+from prospecting.outreach.rendering import TemplateError
 from prospecting.outreach.selectors import (
     Recipient,
     custom_variable_values,
@@ -47,6 +48,7 @@ from prospecting.outreach.selectors import (
 from prospecting.outreach.services.accounts import Slot, account_connection, sending_slots
 from prospecting.outreach.services.templates import Composed, message_compose, message_id_domain, skip_reason_for
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.selectors import prospects_visible_to
 from prospecting.prospects.services.status import prospects_mark_contacted
 from prospecting.scoring.filters import LeadFilter
 
@@ -61,11 +63,15 @@ PLAN_CHUNK = 2000
 # --- who gets the message ------------------------------------------------------------------------------------
 
 
-def campaign_targets(*, prospect_ids: list[int] | None = None, lead_filter: dict | None = None) -> QuerySet[Prospect]:
-    """The prospects of a send: explicit ids, or the leads list's filter (ValueError when it is invalid)."""
+def campaign_targets(
+    *, prospect_ids: list[int] | None = None, lead_filter: dict | None = None, user: User = None
+) -> QuerySet[Prospect]:
+    """The prospects of a send: explicit ids, or the leads list's filter (ValueError when it is invalid); with a
+    user, only the prospects that user may see (roles)."""
+    base = prospects_visible_to(user) if user is not None else Prospect.objects.all()
     if prospect_ids is not None:
-        return Prospect.objects.filter(pk__in=prospect_ids)
-    filterset = LeadFilter(lead_filter or {}, queryset=Prospect.objects.filter(score__isnull=False))
+        return base.filter(pk__in=prospect_ids)
+    filterset = LeadFilter(lead_filter or {}, queryset=base.filter(score__isnull=False))
     if not filterset.is_valid():
         raise ValueError(f"Invalid lead filter: {dict(filterset.errors)}")
     return filterset.qs
@@ -223,7 +229,7 @@ def campaign_send(
         raise TemplateNotSendable(f"Template “{template.name}” is inactive.")
     if template.channel != CampaignTemplate.Channel.EMAIL:
         raise TemplateNotSendable(f"Template “{template.name}” is a letter: print it as letters instead.")
-    targets = campaign_targets(prospect_ids=prospect_ids, lead_filter=lead_filter)
+    targets = campaign_targets(prospect_ids=prospect_ids, lead_filter=lead_filter, user=user)
     inline = foreground or targets[: settings.OUTREACH_INLINE_PLAN_MAX + 1].count() <= settings.OUTREACH_INLINE_PLAN_MAX
     plan = SendPlan()
     with transaction.atomic():
@@ -354,14 +360,18 @@ def _send_batch(
     try:
         for position, row in enumerate(rows):
             template = templates[row.template_id]
-            composed = message_compose(
-                template=template,
-                recipient=row.recipient,
-                send_id=row.send_id,
-                message_id=row.message_id,
-                account=account,
-                variables=variables,
-            )
+            try:
+                composed = message_compose(
+                    template=template,
+                    recipient=row.recipient,
+                    send_id=row.send_id,
+                    message_id=row.message_id,
+                    account=account,
+                    variables=variables,
+                )
+            except TemplateError as exc:  # e.g. a custom variable deleted since the template was saved
+                outcomes.append(_Outcome(row.send_id, "failed", error=f"Template cannot be rendered: {exc}"))
+                continue
             message = EmailMultiAlternatives(
                 composed.subject,
                 composed.body,
@@ -589,6 +599,9 @@ def campaign_send_job(job: JobContext) -> None:
         request = job.params["plan"]
         targets = campaign_targets(prospect_ids=request.get("prospect_ids"), lead_filter=request.get("filter"))
         user = ScanJob.objects.get(pk=job.job_id).created_by
+        targets = campaign_targets(
+            prospect_ids=request.get("prospect_ids"), lead_filter=request.get("filter"), user=user
+        )
         _campaign_plan_write(template=template, targets=targets, job=job.job, user=user, plan=SendPlan())
     _sends_mark_review(job.job_id)
     _job_counts(job)
