@@ -1,16 +1,11 @@
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from prospecting.interactions.public_views import calendar_feed_view
-
-admin.site.site_header = _("Prospecting")
-admin.site.site_title = _("Prospecting admin")
-admin.site.index_title = _("Find, enrich, score and win leads")
 
 
 def _to(pattern_name: str) -> RedirectView:

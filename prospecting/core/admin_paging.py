@@ -3,31 +3,18 @@ list filters whose choices are read once in a while instead of on every page."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import admin
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
-from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from prospecting.core.db import planner_row_estimate
+
 EXACT_COUNT_BELOW = 20_000  # a planner estimate above this is shown as the count; below, rows are counted
 FILTER_CHOICES_SECONDS = 300
-
-
-def planner_row_estimate(queryset: QuerySet) -> int | None:
-    """PostgreSQL's estimate of how many rows a query returns (EXPLAIN, no execution); None elsewhere."""
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class LargeTablePaginator(Paginator):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import DatabaseError, connections, models, transaction
+from django.db.models import QuerySet
 
 
 def save_existing(instance: models.Model, **kwargs: object) -> None:
@@ -139,3 +141,16 @@ def rows_update(
     rows = [[*row_values(obj), obj.pk] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def planner_row_estimate(queryset: QuerySet) -> int | None:
+    """PostgreSQL's estimate of how many rows a query returns (EXPLAIN, no execution); None elsewhere."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])

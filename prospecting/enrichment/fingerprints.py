@@ -53,6 +53,8 @@ _SCRIPT_SRC_RE = re.compile(r"""<script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", 
 _SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 # String literals of inline code that look like script URLs: "//host/x.js", "https://…", ".google-analytics.com/ga.js".
 _BUILT_URL_RE = re.compile(r"""(["'])((?:https?:)?//[^"'\s]{3,300}|[^"'\s<>()]{0,300}\.js(?:\?[^"'\s]*)?)\1""")
+# host/path.js inside a longer string: document.write(unescape("%3Cscript src='" + h + "google-analytics.com/ga.js'…"))
+_BARE_SCRIPT_URL_RE = re.compile(r"(?<![\w.-])(?:https?:)?(?://)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,12}/[\w./%~-]*?\.js\b")
 JS_STATIC_CONFIDENCE = 0.5  # a global seen in inline code, not read from a running page
 BUILT_URL_CONFIDENCE = 0.75  # a URL inline code builds or loads, not a <script src>
 
@@ -159,6 +161,8 @@ class PageSignals:
         ]
         scripts = "\n".join(inline)[:200_000]
         built = [*_SCRIPT_SRC_RE.findall(scripts), *(match[1] for match in _BUILT_URL_RE.findall(scripts))]
+        if ".js" in scripts:
+            built += _BARE_SCRIPT_URL_RE.findall(scripts)
         return cls(
             url=url,
             headers={k.lower(): v for k, v in headers.items()},

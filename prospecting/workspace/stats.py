@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from prospecting.interactions.models import Interaction
@@ -41,23 +41,34 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
     today = today or timezone.localdate()
     month_start = today.replace(day=1)
     prospects = Prospect.objects.filter(_scope(user))
-    counts = prospects.aggregate(
-        total=Count("pk"),
-        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Prospect.Status.values},
-        **{f"channel_{value}": Count("pk", filter=Q(channel=value)) for value in Prospect.Channel.values},
-        **{f"done_{step}": Count("pk", filter=Q(**{f"{field}__isnull": False})) for step, field in _COVERAGE.items()},
-        follow_ups_overdue=Count("pk", filter=Q(next_follow_up_at__lt=today)),
-        follow_ups_due_today=Count("pk", filter=Q(next_follow_up_at=today)),
+    # One GROUP BY over two small columns (no per-row FILTER clauses), counting the non-empty step dates.
+    counts: dict[str, int] = {"total": 0, **{f"done_{step}": 0 for step in _COVERAGE}}
+    counts.update({f"status_{value}": 0 for value in Prospect.Status.values})
+    counts.update({f"channel_{value}": 0 for value in Prospect.Channel.values})
+    groups = (
+        prospects.order_by()
+        .values("status", "channel")
+        .annotate(n=Count("pk"), **{f"done_{step}": Count(field) for step, field in _COVERAGE.items()})
     )
-    score_figures = {
-        "scored": Count("pk"),
-        "average": Avg("score"),
-        **{f"tier_{value}": Count("pk", filter=Q(lead_tier=value)) for value in ProspectScore.LeadTier.values},
-    }
-    if _scope(user) == Q():  # every prospect: one scan of the scores table, no join
-        scores = ProspectScore.objects.aggregate(**score_figures)
-    else:  # some prospects: the scores of those (by the prospects' owner index, then one-to-one)
-        scores = ProspectScore.objects.filter(prospect__in=prospects.values("pk")).aggregate(**score_figures)
+    for row in groups:
+        counts["total"] += row["n"]
+        counts[f"status_{row['status']}"] = counts.get(f"status_{row['status']}", 0) + row["n"]
+        counts[f"channel_{row['channel']}"] = counts.get(f"channel_{row['channel']}", 0) + row["n"]
+        for step in _COVERAGE:
+            counts[f"done_{step}"] += row[f"done_{step}"]
+    # Indexed range counts (next_follow_up_at; with the owner for a Sales user).
+    counts["follow_ups_overdue"] = prospects.filter(next_follow_up_at__lt=today).count()
+    counts["follow_ups_due_today"] = prospects.filter(next_follow_up_at=today).count()
+    score_rows = ProspectScore.objects.all()
+    if _scope(user) != Q():  # some prospects: the scores of those
+        score_rows = score_rows.filter(prospect__in=prospects.values("pk"))
+    scores: dict[str, Any] = {"scored": 0, "total_score": 0}
+    scores.update({f"tier_{value}": 0 for value in ProspectScore.LeadTier.values})
+    for row in score_rows.order_by().values("lead_tier").annotate(n=Count("pk"), total=Sum("score")):
+        scores["scored"] += row["n"]
+        scores["total_score"] += row["total"] or 0
+        scores[f"tier_{row['lead_tier']}"] = scores.get(f"tier_{row['lead_tier']}", 0) + row["n"]
+    scores["average"] = scores["total_score"] / scores["scored"] if scores["scored"] else None
     sends = CampaignSend.objects.filter(_scope(user, "prospect")).aggregate(
         sent=Count("pk", filter=Q(status=CampaignSend.Status.SENT)),
         opened=Count("pk", filter=Q(opened_at__isnull=False)),
@@ -110,46 +121,86 @@ def stats_conversions(
 ) -> dict[str, list[dict[str, Any]]]:
     """The conversions report, by source and by lead tier: prospects, contacted, converted, conversion rate
     (converted / contacted), MRR and median days to convert. `date_from`/`date_to` bound the prospects'
-    creation dates (the cohort)."""
+    creation dates (the cohort).
+
+    Counts come from one GROUP BY over the prospects (the tier: over the scores, joined to the prospects only
+    for the contacted ones); money and days from the conversions, which are few.
+    """
     prospects = Prospect.objects.filter(_scope(user))
     if date_from:
         prospects = prospects.filter(created_at__date__gte=date_from)
     if date_to:
         prospects = prospects.filter(created_at__date__lte=date_to)
-    report = {}
-    for name, key in (("by_source", "source"), ("by_tier", "score__lead_tier")):
-        rows = prospects.values(key).annotate(
-            prospects=Count("pk"),
-            contacted=Count("pk", filter=Q(status__in=CONTACTED_OR_LATER)),
-            converted=Count("pk", filter=Q(status=Prospect.Status.CONVERTED)),
-            mrr=Sum("conversion__mrr", filter=Q(status=Prospect.Status.CONVERTED)),
-        )
-        days = _days_to_convert(prospects, key)
-        report[name] = sorted(
-            (
-                {
-                    "group": row[key] or "",
-                    "prospects": row["prospects"],
-                    "contacted": row["contacted"],
-                    "converted": row["converted"],
-                    "conversion_rate": _percent(row["converted"], row["contacted"]),
-                    "mrr": row["mrr"] or Decimal("0.00"),
-                    "median_days_to_convert": _median(days.get(row[key], [])),
-                }
-                for row in rows
-            ),
-            key=lambda row: (-row["converted"], -row["prospects"], row["group"]),
-        )
+    conversions = Conversion.objects.filter(
+        prospect__in=prospects.filter(status=Prospect.Status.CONVERTED).values("pk")
+    )
+    report = {
+        "by_source": _report_rows(
+            counts=prospects.order_by().values(group=F("source")).annotate(**_COUNTS),
+            conversions=conversions,
+            key="prospect__source",
+        ),
+        "by_tier": _report_rows(
+            counts=_tier_counts(prospects, everything=_scope(user) == Q() and not (date_from or date_to)),
+            conversions=conversions,
+            key="prospect__score__lead_tier",
+        ),
+    }
     return report
 
 
-def _days_to_convert(prospects: Any, key: str) -> dict[Any, list[int]]:
-    """Days to convert of the converted prospects, per group (converted prospects are few: read them)."""
-    found: dict[Any, list[int]] = {}
-    rows = prospects.filter(status=Prospect.Status.CONVERTED, conversion__days_to_convert__isnull=False)
-    for group, days in rows.values_list(key, "conversion__days_to_convert").iterator(chunk_size=5000):
-        found.setdefault(group, []).append(days)
-    return found
+_COUNTS = {
+    "prospects": Count("pk"),
+    "contacted": Count("pk", filter=Q(status__in=CONTACTED_OR_LATER)),
+    "converted": Count("pk", filter=Q(status=Prospect.Status.CONVERTED)),
+}
+
+
+def _tier_counts(prospects: Any, *, everything: bool) -> list[dict[str, Any]]:
+    """Prospects, contacted and converted per lead tier (unscored prospects in the group "")."""
+    if not everything:
+        return list(prospects.order_by().values(group=F("score__lead_tier")).annotate(**_COUNTS))
+    per_tier = dict(ProspectScore.objects.order_by().values_list("lead_tier").annotate(n=Count("pk")))
+    reached = {
+        row["group"]: row
+        for row in prospects.filter(status__in=CONTACTED_OR_LATER)
+        .order_by()
+        .values(group=F("score__lead_tier"))
+        .annotate(contacted=Count("pk"), converted=Count("pk", filter=Q(status=Prospect.Status.CONVERTED)))
+    }
+    unscored = prospects.count() - sum(per_tier.values())
+    groups = {**per_tier, **({None: unscored} if unscored else {})}
+    for group in reached:
+        groups.setdefault(group, 0)
+    return [
+        {
+            "group": group,
+            "prospects": count,
+            "contacted": reached.get(group, {}).get("contacted", 0),
+            "converted": reached.get(group, {}).get("converted", 0),
+        }
+        for group, count in groups.items()
+    ]
+
+
+def _report_rows(*, counts: Any, conversions: Any, key: str) -> list[dict[str, Any]]:
+    mrr = dict(conversions.order_by().values_list(key).annotate(total=Sum("mrr")))
+    days: dict[Any, list[int]] = {}
+    for group, value in conversions.filter(days_to_convert__isnull=False).values_list(key, "days_to_convert"):
+        days.setdefault(group, []).append(value)
+    rows = [
+        {
+            "group": row["group"] or "",
+            "prospects": row["prospects"],
+            "contacted": row["contacted"],
+            "converted": row["converted"],
+            "conversion_rate": _percent(row["converted"], row["contacted"]),
+            "mrr": mrr.get(row["group"]) or Decimal("0.00"),
+            "median_days_to_convert": _median(days.get(row["group"], [])),
+        }
+        for row in counts
+    ]
+    return sorted(rows, key=lambda row: (-row["converted"], -row["prospects"], row["group"]))
 
 
 def _median(values: list[int]) -> float | None:

@@ -65,3 +65,29 @@ def test_a_seed_002_prospect_path_opens_the_prospect(admin_client_logged_in):
     prospect = ProspectFactory()
     response = admin_client_logged_in.get(f"/admin/prospecting/prospects/{prospect.pk}/")
     assert response["Location"] == reverse("admin:prospects_prospect_change", args=[prospect.pk])
+
+
+def test_the_sales_pages_come_first_in_seed_002s_order(admin_client_logged_in):
+    response = admin_client_logged_in.get(reverse("admin:index"))
+    apps = response.context["app_list"]
+    assert apps[0]["app_label"] == "sales"
+    assert [page["object_name"] for page in apps[0]["models"]] == [
+        "Prospects", "Leads", "Quick capture", "Follow-ups", "Scan jobs", "Campaigns",
+    ]  # fmt: skip
+    labels = [app["app_label"] for app in apps]
+    assert labels.index("prospects") < labels.index("outreach") < labels.index("auth")
+    assert labels[-1] == "django_q"
+    page = response.content.decode()
+    assert reverse("admin:prospects_prospect_capture") in page
+
+
+def test_a_user_sees_only_the_sales_pages_they_may_open(client):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_prospect"))
+    client.force_login(viewer)
+    apps = client.get(reverse("admin:index")).context["app_list"]
+    assert [page["object_name"] for page in apps[0]["models"]] == ["Prospects", "Leads"]

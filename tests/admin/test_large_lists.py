@@ -88,3 +88,25 @@ def test_on_postgresql_a_big_list_counts_with_the_planner_estimate(monkeypatch):
     paginator = LargeTablePaginator(queryset, 2)
     assert paginator.count == admin_paging.planner_row_estimate(queryset)
     assert [p.pk for p in paginator.page(2).object_list] == list(queryset.values_list("pk", flat=True)[2:4])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner estimates are read on PostgreSQL only")
+def test_on_postgresql_the_leads_api_trusts_a_far_larger_estimate_instead_of_walking_to_the_cap(
+    api_client, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from prospecting.core import api as core_api
+
+    for score in (61, 72, 83, 94, 65):
+        ProspectScoreFactory(score=score)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE prospects_prospect")
+        cursor.execute("ANALYZE scoring_prospectscore")
+    monkeypatch.setattr(core_api.CappedCountPagination, "count_cap", 1)
+    monkeypatch.setattr(core_api, "ESTIMATE_MARGIN", 0)
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client.get("/api/admin/prospecting/leads", {"min_score": 60}).json()
+    assert (body["count"], body["count_is_exact"]) == (1, False)
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    assert len(body["results"]) == 5
