@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
+from prospecting.core.api import MAX_ID
 from prospecting.outreach import admin_actions
 from prospecting.outreach.models import (
     CampaignSend,
@@ -34,6 +35,7 @@ from prospecting.outreach.services.accounts import account_save
 from prospecting.outreach.services.sending import send_retry
 from prospecting.outreach.services.sequences import enrolment_stop, sequence_enrol
 from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
+from prospecting.prospects.selectors import prospects_visible_to
 from prospecting.scoring import admin as scoring_admin
 from prospecting.scoring.models import Lead
 
@@ -69,7 +71,9 @@ class CampaignTemplateForm(forms.ModelForm):
 
 
 class PreviewForm(forms.Form):
-    prospect = forms.IntegerField(min_value=1, label="Prospect id", help_text="The id of the prospect to preview for.")
+    prospect = forms.IntegerField(
+        min_value=1, max_value=MAX_ID, label="Prospect id", help_text="The id of the prospect to preview for."
+    )
 
 
 @admin.register(CampaignTemplate)
@@ -143,6 +147,26 @@ class CampaignTemplateAdmin(ServiceWritesAdmin, admin.ModelAdmin):
         url = reverse("admin:outreach_campaigntemplate_preview", args=[obj.pk])
         return format_html('<a class="button" href="{}">Preview for a prospect…</a>', url)
 
+    change_form_template = "admin/outreach/campaigntemplate/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The template page previews the saved template for a prospect picked by id (`?preview_prospect=`)."""
+        extra_context = dict(extra_context or {})
+        raw = request.GET.get("preview_prospect", "")
+        if request.method == "GET" and raw:
+            extra_context["preview_prospect"] = raw
+            template = CampaignTemplate.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+            wanted = int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
+            visible = prospects_visible_to(request.user).filter(pk=wanted) if wanted else None
+            if template is None or visible is None or not visible.exists():
+                extra_context["preview_error"] = f"No prospect #{raw} that you may see."
+            else:
+                try:
+                    extra_context["preview"] = template_services.campaign_preview(template=template, prospect_id=wanted)
+                except TemplateError as exc:
+                    extra_context["preview_error"] = str(exc)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         preview = path(
             "<int:template_id>/preview/",
@@ -157,7 +181,9 @@ class CampaignTemplateAdmin(ServiceWritesAdmin, admin.ModelAdmin):
         template = get_object_or_404(CampaignTemplate, pk=template_id)
         form = PreviewForm(request.GET or None)
         preview = None
-        if form.is_valid():
+        if form.is_valid() and not prospects_visible_to(request.user).filter(pk=form.cleaned_data["prospect"]).exists():
+            form.add_error("prospect", "No such prospect among those you may see.")
+        elif form.is_valid():
             try:
                 preview = template_services.campaign_preview(
                     template=template, prospect_id=form.cleaned_data["prospect"]

@@ -149,3 +149,15 @@ def test_plan_calls_action_creates_follow_ups(admin_client_logged_in):
     response = admin_client_logged_in.post(reverse("admin:scoring_lead_changelist"), form, follow=True)
     assert "1 follow-up task(s) planned" in response.content.decode()
     assert Interaction.objects.get().next_action.startswith("Visit")
+
+
+def test_the_template_page_previews_the_saved_template_for_a_picked_prospect(admin_client_logged_in):
+    template = email_template()
+    lead = lead_with_email(business_name="Garage Klein")
+    url = reverse("admin:outreach_campaigntemplate_change", args=[template.pk])
+    page = admin_client_logged_in.get(url, {"preview_prospect": lead.pk}).content.decode()
+    assert 'id="template-preview"' in page and "Garage Klein : site non sécurisé" in page
+    missing = admin_client_logged_in.get(url, {"preview_prospect": "99999999999999999999999"})
+    assert missing.status_code == 200 and "No prospect #" in missing.content.decode()
+    huge = reverse("admin:outreach_campaigntemplate_preview", args=[template.pk])
+    assert admin_client_logged_in.get(huge, {"prospect": "99999999999999999999999"}).status_code == 200
