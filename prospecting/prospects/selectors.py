@@ -49,7 +49,7 @@ def prospects_created_by_import(batch_id: int) -> QuerySet[ImportRow]:
     """The ids of the prospects an import batch created (a subquery: any number of rows)."""
     return ImportRow.objects.filter(
         batch_id=batch_id, outcome=ImportRow.Outcome.CREATED, prospect__isnull=False
-    ).values("prospect_id")
+    ).values_list("prospect_id", flat=True)
 
 
 def prospects_search(queryset: QuerySet[Prospect], term: str) -> QuerySet[Prospect]:

@@ -33,6 +33,7 @@ from prospecting.core.jobs import JobCancelled, JobContext, job_resume, job_star
 from prospecting.core.models import ScanJob
 from prospecting.core.services import activity_log_record
 from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
+from prospecting.prospects.selectors import prospects_created_by_import
 from prospecting.prospects.services.matching import prospect_key, prospects_by_key
 from prospecting.prospects.tabular import ROW_ERROR, TabularFileError, tabular_file_open
 
@@ -530,12 +531,9 @@ def import_batch_job(job: JobContext) -> None:
 
 def import_batch_revert(*, batch: ImportBatch, user: AbstractBaseUser | None = None) -> int:
     """Delete the prospects this batch created (not those it only updated); returns how many."""
-    created_ids = ImportRow.objects.filter(
-        batch=batch, outcome=ImportRow.Outcome.CREATED, prospect__isnull=False
-    ).values_list("prospect_id", flat=True)
     deleted = 0
     with transaction.atomic():
-        ids = list(created_ids)
+        ids = list(prospects_created_by_import(batch.pk))
         for chunk in _chunks(ids, CHUNK_SIZE):
             deleted += Prospect.objects.filter(pk__in=chunk).delete()[1].get(Prospect._meta.label, 0)
         batch.status = ImportBatch.Status.REVERTED
