@@ -105,11 +105,11 @@ class PresetFilter(admin.SimpleListFilter):
 @admin.register(Lead)
 class LeadAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     prospect_path = ""
-    list_display = [
+    list_display = [  # what decides the call first: on a phone the table scrolls sideways after these
         "name",
-        "domain_name",
         "tier",
         "score_value",
+        "domain_name",
         "lead_type",
         "reasons",
         "primary_contact",
