@@ -4,17 +4,19 @@ scripts it loaded) is found; without Chromium the scan falls back to static and 
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import threading
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from prospecting.core.fetch import resolver_overrides
 from prospecting.core.models import ScanJob
 from prospecting.enrichment.models import TechProfile
-from prospecting.enrichment.services import http_check_run, tech_scan_run
+from prospecting.enrichment.services import enrichment_full_run, http_check_run, tech_scan_run
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.browser_scan import BrowserScanner, chromium_path
 from prospecting.enrichment.services.http_check import read_page
@@ -265,3 +267,89 @@ def test_an_unknown_scan_mode_is_refused_before_any_job(farm):
     with pytest.raises(ValueError, match="Unknown tech scan mode"):
         enrichment_batch_start(job_type="tech_scan", prospect_ids=[prospect.pk], scan_mode="gpu")
     assert not ScanJob.objects.exists()
+
+
+BASE = "/api/admin/prospecting/"
+
+
+@needs_chromium
+def test_the_batch_api_takes_the_scan_mode(api_client, farm, django_capture_on_commit_callbacks, sync_tasks):
+    prospect = ProspectFactory(domain_name="runtime-only.lu", status="active", has_website=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            BASE + "enrichment/tech-scan/batch", {"prospect_ids": [prospect.pk], "scan_mode": "browser"}, format="json"
+        )
+    assert response.status_code == 202, response.content
+    job = ScanJob.objects.get(pk=response.json()["id"])
+    assert (job.status, job.params["scan_mode"], job.params["outcomes"]["tech_scan_modes"]) == (
+        "completed",
+        "browser",
+        {"browser": 1},
+    )
+    assert TechProfile.objects.get(prospect=prospect).analytics.startswith("Google Analytics")
+    detail = api_client.get(BASE + f"prospects/{prospect.pk}").json()
+    assert detail["tech_profile"]["scan_mode"] == "browser"
+
+
+def test_the_batch_api_refuses_an_unknown_scan_mode(api_client):
+    prospect = ProspectFactory(domain_name="classic-ga.lu", has_website=True)
+    response = api_client.post(
+        BASE + "enrichment/tech-scan/batch", {"prospect_ids": [prospect.pk], "scan_mode": "gpu"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "scan_mode" in response.json()
+    assert not ScanJob.objects.exists()
+
+
+def test_the_enrich_command_takes_the_scan_mode_and_tells_the_fallback(farm, settings):
+    settings.CHROME_PATH = "/nonexistent/chromium"
+    prospect = ProspectFactory(domain_name="analytics-js.lu", status="active", has_website=True)
+    out = io.StringIO()
+    arguments = ["--ids", str(prospect.pk), "--scan-mode", "browser", "--no-progress"]
+    call_command("enrich", "tech-scan", *arguments, stdout=out)
+    assert "completed: 1/1 processed, 0 failed" in out.getvalue()
+    assert "Chromium not found at /nonexistent/chromium" in out.getvalue()
+    assert ScanJob.objects.get().params["scan_mode"] == "browser"
+
+
+@needs_chromium
+def test_full_enrichment_uses_the_default_scan_mode_setting(farm, settings):
+    settings.TECH_SCAN_MODE = "browser"
+    prospect = ProspectFactory(domain_name="runtime-only.lu")
+    report = enrichment_full_run(prospect=prospect)
+    assert report["tech_scan"]["status"] == "done" and "(browser)" in report["tech_scan"]["detail"]
+    profile = TechProfile.objects.get(prospect=prospect)
+    assert profile.scan_mode == "browser"
+    assert "Google Analytics" in profile.analytics
+    assert _our_chromium_processes() == []
+
+
+@needs_chromium
+def test_a_page_that_sends_itself_away_is_still_read(settings, tmp_path):
+    """A frame-buster or an ad sending the page to another site is cancelled: the scan reads the page it was
+    given, never Chromium's error page; the page may still go elsewhere on its own site."""
+    away = "<script>window.GoogleAnalyticsObject = 'ga'; location.href = 'http://elsewhere.lu/';</script>"
+    home = "<script>window.gaGlobal = {}; location.replace('/fr/');</script>"
+    sites = {
+        "goes-away.lu": Site(pages={"/": page(html("<title>Away</title>", away))}, https=False),
+        "goes-home.lu": Site(
+            pages={
+                "/": page(html("<title>Home</title>", home)),
+                "/fr/": page(html('<meta name="generator" content="Joomla! - Open Source Content Management">', "")),
+            },
+            https=False,
+        ),
+        "elsewhere.lu": Site(pages={"/": page(html("<title>Elsewhere</title>", "<p>elsewhere</p>"))}, https=False),
+    }
+    settings.ENRICHMENT_ALLOW_PRIVATE_NETWORKS = True
+    with farm_running(tmp_path, sites) as own_farm, resolver_overrides(own_farm.resolver_map):
+        with tech_scan_session("browser", concurrency=1) as session:
+            stayed = tech_scan_probe(read_page("http://goes-away.lu/"), {}, session=session)
+            moved = tech_scan_probe(read_page("http://goes-home.lu/"), {}, session=session)
+        assert own_farm.hits("elsewhere.lu") == []
+    assert stayed.mode == "browser", stayed.note
+    assert stayed.browser["url"] == "http://goes-away.lu/"
+    assert "Google Analytics" in {d.name for d in stayed.detections}
+    assert moved.mode == "browser", moved.note
+    assert moved.browser["url"] == "http://goes-home.lu/fr/"
+    assert "Joomla" in {d.name for d in moved.detections}

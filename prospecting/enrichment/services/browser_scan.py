@@ -154,6 +154,13 @@ class _PageState:
         self.script_urls: list[str] = []
         self.refused: list[str] = []
         self.main_frame: Any = None
+        self.site = ""  # the registrable-ish host of the page (www. dropped): where it may navigate itself
+        self.expected_documents: set[str] = set()  # the first navigation and the redirect targets we sent
+
+
+def _site_of(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
 
 
 class BrowserScanner:
@@ -290,6 +297,7 @@ class BrowserScanner:
         await context.route_web_socket("**/*", _refuse_websocket)
         page = await context.new_page()
         state.main_frame = page.main_frame
+        state.site, state.expected_documents = _site_of(url), {url.split("#")[0]}
         partial = False
         # Leave time to read the page after `load`: the box covers loading, settling and reading.
         load_ms = max(1_000, int(self.page_seconds * 1000 * 0.7))
@@ -299,11 +307,16 @@ class BrowserScanner:
             partial = True  # read what is there
         except PlaywrightError as exc:
             raise BrowserScanError(f"the page could not be loaded: {str(exc).splitlines()[0][:200]}") from exc
+        if not page.url.startswith(("http://", "https://")):  # Chromium's own error page
+            raise BrowserScanError(f"the page could not be loaded ({page.url.split('#')[0][:100]})")
         deadline = time.perf_counter() + self.settle_seconds
         while state.in_flight and time.perf_counter() < deadline:  # late scripts (analytics loaders)
             await asyncio.sleep(0.05)
-        globals_found = await page.evaluate(f"(keys) => ({_READ_GLOBALS})(JSON.parse(keys))", self._js_keys)
-        html = await page.content()
+        try:
+            globals_found, html = await self._read(page)
+        except PlaywrightError:  # the page navigated (on its own site) while being read: read the new one
+            await page.wait_for_load_state("load")
+            globals_found, html = await self._read(page)
         cookies = {cookie["name"]: cookie["value"] for cookie in await context.cookies()}
         return BrowserEvidence(
             url=page.url,
@@ -318,20 +331,31 @@ class BrowserScanner:
             ms=int((time.perf_counter() - started) * 1000),
         )
 
+    async def _read(self, page: Any) -> tuple[dict[str, str], str]:
+        globals_found = await page.evaluate(f"(keys) => ({_READ_GLOBALS})(JSON.parse(keys))", self._js_keys)
+        return globals_found, await page.content()
+
     async def _answer(self, route: Any, state: _PageState) -> None:
         """Every request of the page: refused, or answered with what the safe fetcher got."""
         request = route.request
         state.requests += 1
         url = request.url.split("#")[0]
+        document = request.resource_type == "document"
         wanted = (
             request.method == "GET"
             and request.resource_type in LOADED_TYPES
             and urlsplit(url).scheme in {"http", "https"}
-            and (request.resource_type != "document" or request.frame == state.main_frame)
+            and (not document or request.frame == state.main_frame)
             and state.fetched < self.max_requests
         )
+        # Once the page is there, it may send itself elsewhere on its own site (/fr/, a cookie wall), not
+        # away (a frame-buster, an ad): that navigation is cancelled and the page stays ("aborted" keeps the
+        # current document; another error would replace it with Chromium's error page).
+        later_navigation = document and url not in state.expected_documents
+        if later_navigation and _site_of(url) != state.site:
+            wanted = False
         if not wanted:
-            await _quietly(route.abort("blockedbyclient"))
+            await _quietly(route.abort("aborted" if document else "blockedbyclient"))
             return
         result = state.cache.get(url)
         if result is None:
@@ -342,7 +366,8 @@ class BrowserScanner:
             except FetchError as exc:
                 if exc.kind == "blocked":
                     state.refused.append(url)
-                await _quietly(route.abort(_ABORT_CODES.get(exc.kind, "failed")))
+                code = "aborted" if later_navigation else _ABORT_CODES.get(exc.kind, "failed")
+                await _quietly(route.abort(code))
                 return
             finally:
                 state.in_flight -= 1
@@ -350,6 +375,7 @@ class BrowserScanner:
         if result.url != url and request.resource_type == "document":
             # The fetcher followed (and checked) the redirects; the browser is sent to where they ended, so the
             # page's address and its relative URLs are right. That address is answered from the cache.
+            state.expected_documents.add(result.url)
             await _quietly(route.fulfill(status=302, headers={"location": result.url}, body=b""))
             return
         if request.resource_type == "script":
