@@ -118,6 +118,7 @@ class TechProfileInline(_ReadOnlyProfileInline):
         "ecommerce_platform",
         "scanned_at",
         "scan_mode",
+        "scan_note",
     ]
 
 
