@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.services import tag_clean
 from prospecting.prospects.services.status import StatusTransitionError, status_transition_check
 
 
@@ -69,3 +70,10 @@ class AssignOwnerForm(forms.Form):
         required=False,
         empty_label="Nobody (unassign)",
     )
+
+
+class AddTagForm(forms.Form):
+    tag = forms.CharField(max_length=200, help_text="One tag, e.g. salon-2026 or met at Foire.")
+
+    def clean_tag(self) -> str:
+        return tag_clean(self.cleaned_data["tag"])
