@@ -136,7 +136,12 @@ def _prospect_page(prospect: Prospect) -> dict:
         next((contact for contact in contacts if contact.contact_type == kind), None) for kind in ("phone", "email")
     ]
     steps = [
-        {"slug": step.slug, "button": step.label if step is FULL else f"Run {_lower_label(step.label)}"}
+        {
+            "url": reverse("admin:prospects_prospect_full_enrichment", args=[full.pk])
+            if step is FULL
+            else reverse("admin:prospects_prospect_run_step", args=[full.pk, step.slug]),
+            "button": step.label if step is FULL else f"Run {_lower_label(step.label)}",
+        }
         for step in prospect_steps_that_apply(prospect=full, steps=[FULL, *enrichment_steps.PIPELINE])
     ]
     check = None
