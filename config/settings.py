@@ -301,9 +301,6 @@ JOB_HEARTBEAT_SECONDS = float(env_str("JOB_HEARTBEAT_SECONDS", "10"))
 JOB_STALLED_AFTER_SECONDS = float(env_str("JOB_STALLED_AFTER_SECONDS", "45"))
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
-# The admin dashboard's numbers are kept this many seconds per user (its recent jobs are always read fresh).
-DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
-
 # --- import-export ---------------------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
