@@ -17,7 +17,7 @@ from prospecting.outreach.models import CampaignSend
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_visibility_q
 from prospecting.scoring.models import ProspectScore
-from prospecting.workspace.stats import stats_conversions, stats_dashboard
+from prospecting.workspace.stats import stats_conversions, stats_dashboard, stats_score_counts
 
 User = AbstractBaseUser | AnonymousUser | None
 SCORE_BUCKETS = [(0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 79), (80, 89), (90, 100)]
@@ -80,13 +80,9 @@ def _rows(counts: dict[str, int], choices: Any, total: int) -> list[dict[str, An
 
 
 def dashboard_score_distribution(*, user: User) -> list[dict[str, Any]]:
-    """How many scored prospects fall in each ten-point band (0-9 ... 90-100): one GROUP BY on the score,
-    which the scores' best-first index serves."""
-    scores = ProspectScore.objects.all()
-    scope = prospect_visibility_q(user, path="prospect")
-    if scope != Q():
-        scores = scores.filter(scope)
-    per_score = dict(scores.order_by().values_list("score").annotate(n=Count("*")))
+    """How many scored prospects fall in each ten-point band (0-9 ... 90-100), from the shared per-owner
+    counts of each score (no join of the scores to the prospects)."""
+    per_score = stats_score_counts(user=user)
     bands = [
         {"low": low, "high": high, "count": sum(n for score, n in per_score.items() if low <= score <= high)}
         for low, high in SCORE_BUCKETS

@@ -204,6 +204,23 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
     }
 
 
+def stats_score_counts(*, user: User) -> dict[int, int]:
+    """How many of the prospects the user sees have each score (0-100): the dashboard's score distribution."""
+    rows = _seen(
+        _cached(
+            "score-counts",
+            lambda: _grouped(
+                Prospect.objects.filter(lead_score__isnull=False), "owner_id", "lead_score", n=Count("pk")
+            ),
+        ),
+        _owners_seen(user),
+    )
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["lead_score"]] = counts.get(row["lead_score"], 0) + row["n"]
+    return counts
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
