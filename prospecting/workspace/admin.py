@@ -108,19 +108,22 @@ class InteractionInline(ServiceWritesInline, admin.TabularInline):
         interaction_services.interaction_delete(interaction=obj, user=request.user)
 
 
-def _enrichment_action(step):
-    """The admin action that queues a batch of one registry step for the selected prospects."""
+def _enrichment_action(step, scan_mode=None):
+    """The admin action that queues a batch of one registry step for the selected prospects (`scan_mode`: the
+    tech scan's mode, for an action that asks for the browser)."""
 
     def action(model_admin, request, queryset):
-        model_admin._enqueue(request, queryset, step)
+        model_admin._enqueue(request, queryset, step, scan_mode=scan_mode)
 
-    action.__name__ = f"run_{step.job_type}"
+    action.__name__ = f"run_{step.job_type}" + (f"_{scan_mode}" if scan_mode else "")
     live_only = " (live websites)" if step.eligible == enrichment_steps.LIVE_SITE else ""
     description = (
         "Full enrichment (HTTP check → tech → performance → contacts → score)"
         if step is FULL
         else f"Run {step.label if step.label[:2].isupper() else step.label.lower()}{live_only}"
     )
+    if scan_mode == "browser":
+        description = "Run tech scan in a browser (live websites; slower, finds what scripts set up)"
     return admin.action(description=description, permissions=["change"])(action)
 
 
@@ -241,6 +244,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     import_export_change_list_template = "admin/prospects/prospect/change_list.html"
     actions = [
         *(_enrichment_action(step) for step in [FULL, *enrichment_steps.PIPELINE]),
+        _enrichment_action(enrichment_steps.TECH_SCAN, scan_mode="browser"),
         "recompute_scores",
         "export_leads_csv",
         "assign_owner",
@@ -538,13 +542,14 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     def process_import(self, request, **kwargs):
         return self.import_action(request, **kwargs)
 
-    def _enqueue(self, request, queryset, step, force=False):
+    def _enqueue(self, request, queryset, step, force=False, scan_mode=None):
         try:
             job = enrichment_batch_start(
                 job_type=step.job_type,
                 prospect_ids=list(queryset.values_list("pk", flat=True)),
                 user=request.user,
                 force=force,
+                scan_mode=scan_mode,
             )
         except QuotaExceeded as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
