@@ -86,6 +86,9 @@ def generate(count: int) -> None:
             "country": "'LU'",
             "has_website": f"(NOT {offline})",
             "uses_https": "(i % 3 <> 0)",
+            "lead_score": "((i * 37) % 101)",
+            "lead_tier": "(CASE WHEN ((i * 37) % 101) >= 70 THEN 'top_priority' WHEN ((i * 37) % 101) >= 50 "
+            "THEN 'quick_win' ELSE 'low_priority' END)",
             "created_at": created,
             "updated_at": created,
         },

@@ -160,7 +160,12 @@ def _prospect_page(prospect: Prospect) -> dict:
                 ("JavaScript", tech.js_framework if tech else ""),
                 ("Analytics", tech.analytics if tech else ""),
                 ("Shop", tech.ecommerce_platform if tech else ""),
-                ("Scan", tech.get_scan_mode_display() if tech and tech.scan_mode else ""),
+                (
+                    "Scan",
+                    " — ".join(filter(None, [tech.get_scan_mode_display(), tech.scan_note]))
+                    if tech and tech.scan_mode
+                    else "",
+                ),
             ]
         ),
         "performance": performance,
