@@ -35,10 +35,10 @@ class ScoreBandFilter(admin.SimpleListFilter):
 
     def queryset(self, request: Any, queryset: QuerySet) -> QuerySet:
         if self.value() == "none":
-            return queryset.filter(score__isnull=True)
+            return queryset.filter(lead_score__isnull=True)
         if self.value() in self.BANDS:
             low, high, _label = self.BANDS[self.value()]
-            return queryset.filter(score__score__gte=low, score__score__lte=high)
+            return queryset.filter(lead_score__gte=low, lead_score__lte=high)  # the prospect's copy: no join
         return queryset
 
 

@@ -84,13 +84,14 @@ def _rows(counts: dict[str, int], choices: Any, total: int) -> list[dict[str, An
 
 
 def dashboard_score_distribution(*, user: User) -> list[dict[str, Any]]:
-    """How many scored prospects fall in each ten-point band (0-9 ... 90-100): one GROUP BY on the score,
-    which the scores' best-first index serves."""
-    scores = ProspectScore.objects.all()
-    scope = prospect_visibility_q(user, path="prospect")
-    if scope != Q():
-        scores = scores.filter(scope)
-    per_score = dict(scores.order_by().values_list("score").annotate(n=Count("*")))
+    """How many scored prospects fall in each ten-point band (0-9 ... 90-100): one GROUP BY on the score (every
+    prospect: the scores' best-first index serves it; some: the prospects' own copy of their score)."""
+    scope = prospect_visibility_q(user)
+    if scope == Q():
+        per_score = dict(ProspectScore.objects.order_by().values_list("score").annotate(n=Count("*")))
+    else:
+        prospects = Prospect.objects.filter(scope, lead_score__isnull=False)
+        per_score = dict(prospects.order_by().values_list("lead_score").annotate(n=Count("*")))
     bands = [
         {"low": low, "high": high, "count": sum(n for score, n in per_score.items() if low <= score <= high)}
         for low, high in SCORE_BUCKETS
