@@ -51,6 +51,7 @@ from prospecting.workspace import admin_views
 from prospecting.workspace.admin_filters import (
     CmsFilter,
     LastContactFilter,
+    LeadTierFilter,
     NextFollowUpFilter,
     OwnerFilter,
     PrimaryContactFilter,
@@ -262,7 +263,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     ]
     list_display_links = ["display_name"]
     list_filter = [
-        "status", ScoreBandFilter, "score__lead_tier", CmsFilter, PrimaryContactFilter, OwnerFilter,
+        "status", ScoreBandFilter, LeadTierFilter, CmsFilter, PrimaryContactFilter, OwnerFilter,
         LastContactFilter, NextFollowUpFilter, "channel", "has_website", "uses_https",
         cached_values_filter("country", "country"), cached_values_filter("source", "source"),
         ("created_at", admin.DateFieldListFilter), CreatedByImportFilter, JobOutcomeFilter,
