@@ -44,13 +44,14 @@ from prospecting.prospects.selectors import (
     prospects_search,
     prospects_visible_to,
 )
-from prospecting.scoring.admin import breakdown_table, tier_badge
+from prospecting.scoring.admin import breakdown_table, lead_tier_badge
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
 from prospecting.workspace.admin_filters import (
     CmsFilter,
     LastContactFilter,
+    LeadTierFilter,
     NextFollowUpFilter,
     OwnerFilter,
     PrimaryContactFilter,
@@ -266,7 +267,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     ]
     list_display_links = ["display_name"]
     list_filter = [
-        "status", ScoreBandFilter, "score__lead_tier", CmsFilter, PrimaryContactFilter, OwnerFilter,
+        "status", ScoreBandFilter, LeadTierFilter, CmsFilter, PrimaryContactFilter, OwnerFilter,
         LastContactFilter, NextFollowUpFilter, "channel", "has_website", "uses_https",
         cached_values_filter("country", "country"), cached_values_filter("source", "source"),
         ("created_at", admin.DateFieldListFilter), CreatedByImportFilter, JobOutcomeFilter,
@@ -274,7 +275,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     paginator = LargeTablePaginator
     search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
     search_help_text = "Name, domain, city, e-mail or phone"
-    list_select_related = ["score", "tech_profile", "owner"]
+    list_select_related = ["tech_profile", "owner"]  # score and tier: the prospect's own copy
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
     autocomplete_fields = ["captured_by", "owner"]
@@ -329,12 +330,13 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             return "—"
         return format_html('<a href="https://{0}" target="_blank" rel="noopener noreferrer">{0}</a>', obj.domain_name)
 
-    @admin.display(description="Score", ordering="score__score")
+    @admin.display(description="Score", ordering="lead_score")
     def score_tier(self, obj: Prospect) -> str:
-        score = getattr(obj, "score", None)
-        if score is None:
+        if obj.lead_score is None:
             return "—"
-        return format_html('<span class="score-pill"><strong>{}</strong> {}</span>', score.score, tier_badge(score))
+        return format_html(
+            '<span class="score-pill"><strong>{}</strong> {}</span>', obj.lead_score, lead_tier_badge(obj.lead_tier)
+        )
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Prospect) -> str:
