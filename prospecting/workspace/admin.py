@@ -223,6 +223,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "last_tech_scan_at",
         "last_performance_scan_at",
         "last_contact_scrape_at",
+        "informed_at",
     ]
     inlines = [ScoreInline, ContactInline, InteractionInline, TechProfileInline, PerformanceProfileInline]
     form = ProspectAdminForm
@@ -235,6 +236,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             {"fields": ["address", "city", "postal_code", "country", "location_lat", "location_lng", "captured_by"]},
         ),
         ("Notes", {"fields": ["notes"]}),
+        ("Privacy", {"fields": ["lawful_basis", "informed_at"]}),
         (
             "History",
             {
