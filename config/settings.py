@@ -402,6 +402,8 @@ SCORING_CHUNK_SIZE = env_int("SCORING_CHUNK_SIZE", 5000)  # prospects read and w
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 # The morning digest of follow-ups e-mailed to each owner, daily at this local time ("HH:MM"; empty: none).
 FOLLOW_UP_DIGEST_TIME = env_str("FOLLOW_UP_DIGEST_TIME", "07:30")
+# The dashboard's and the conversions report's aggregates are shared by all users for this long (0: always live).
+STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 60)
 # Deal new imported prospects in turn to the active staff members of the Sales group (else: no owner).
 IMPORT_ROUND_ROBIN = env_bool("IMPORT_ROUND_ROBIN", default=False)
 # Uploads (admin and API) larger than this are refused with a message; bigger files: `manage.py import_prospects`.
