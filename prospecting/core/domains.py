@@ -86,6 +86,7 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 
+@lru_cache(maxsize=16384)
 def registrable_domain(domain: str) -> str:
     """`shop.example.lu` → `example.lu`, `www.bbc.co.uk` → `bbc.co.uk` (the domain itself when unknown)."""
     parts = _extractor()(domain)

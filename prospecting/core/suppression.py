@@ -96,9 +96,19 @@ class SuppressionCheck:
 
     hashes: set[str] = field(default_factory=set)
     region: str = "LU"
+    kinds: frozenset[str] = frozenset(Kind.values)  # the kinds the list holds at all: others are never hashed
+    digests: dict[tuple[str, str], str | None] = field(default_factory=dict)  # each value hashed once
+
+    def digest(self, kind: str, value: str) -> str | None:
+        key = (kind, value)
+        if key not in self.digests:
+            self.digests[key] = value_hash(kind, value, region=self.region) if kind in self.kinds else None
+        return self.digests[key]
 
     def _has(self, kind: str, value: str) -> bool:
-        digest = value_hash(kind, value, region=self.region)
+        if not self.hashes:
+            return False
+        digest = self.digest(kind, value)
         return digest is not None and digest in self.hashes
 
     def email(self, value: str) -> bool:
@@ -120,26 +130,32 @@ class SuppressionCheck:
 def suppression_check(
     *, emails: Iterable[str] = (), phones: Iterable[str] = (), domains: Iterable[str | None] = (), region: str = "LU"
 ) -> SuppressionCheck:
-    """Look these values up on the list at once; ask the result about each (`.email(v)`, `.phone(v)`, ...)."""
-    wanted: set[str] = set()
+    """Look these values up on the list at once; ask the result about each (`.email(v)`, `.phone(v)`, ...).
+
+    Values are only normalized and hashed for the kinds the list holds (three indexed existence checks), so an
+    import against a list of unsubscribed e-mails never reads its phone numbers or domains."""
+    kinds = frozenset(kind for kind in Kind.values if Suppression.objects.filter(kind=kind).exists())
+    check = SuppressionCheck(region=region, kinds=kinds)
+    if not kinds:
+        return check
+    wanted: set[str | None] = set()
     for email in emails:
         if email:
-            wanted.add(value_hash(Kind.EMAIL, email, region=region) or "")
+            wanted.add(check.digest(Kind.EMAIL, email))
             if "@" in email:
-                wanted.add(value_hash(Kind.DOMAIN, email.rpartition("@")[2]) or "")
+                wanted.add(check.digest(Kind.DOMAIN, email.rpartition("@")[2]))
     for phone in phones:
         if phone:
-            wanted.add(value_hash(Kind.PHONE, phone, region=region) or "")
+            wanted.add(check.digest(Kind.PHONE, phone))
     for domain in domains:
         if domain:
-            wanted.add(value_hash(Kind.DOMAIN, domain) or "")
-    wanted.discard("")
-    found: set[str] = set()
+            wanted.add(check.digest(Kind.DOMAIN, domain))
+    wanted.discard(None)
     ordered = sorted(wanted)
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
-        found.update(Suppression.objects.filter(value_hash__in=chunk).values_list("value_hash", flat=True))
-    return SuppressionCheck(hashes=found, region=region)
+        check.hashes.update(Suppression.objects.filter(value_hash__in=chunk).values_list("value_hash", flat=True))
+    return check
 
 
 def suppression_add(

@@ -53,8 +53,7 @@ def contacts_of(subject: Subject) -> QuerySet[ProspectContact]:
     """The contacts holding the subject's e-mails or phones (a phone in any spelling)."""
     condition = Q(contact_type=ProspectContact.ContactType.EMAIL, value__in=subject.emails or [""])
     for phone in subject.phones:
-        for lookup, value in phone_term(phone).lookups:
-            condition |= Q(contact_type=ProspectContact.ContactType.PHONE, **{f"value__{lookup}": value})
+        condition |= Q(contact_type=ProspectContact.ContactType.PHONE) & phone_term(phone).q("value")
     return ProspectContact.objects.filter(condition)
 
 

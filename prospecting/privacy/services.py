@@ -244,11 +244,13 @@ def retention_job(job: JobContext) -> None:
     done = job.params.get("purged", 0)
     job.set_total(done + total)
     job.set_counts(processed=done)
+    last_pk = 0
     while True:
         job.raise_if_cancelled()
-        ids = list(candidates.values_list("pk", flat=True)[:PURGE_CHUNK])
+        ids = list(candidates.filter(pk__gt=last_pk).values_list("pk", flat=True)[:PURGE_CHUNK])
         if not ids:
             break
+        last_pk = ids[-1]
         with transaction.atomic():
             still = list(retention_candidates(cutoff=cutoff).filter(pk__in=ids).values_list("pk", flat=True))
             prospects_purge(prospect_ids=still)

@@ -30,10 +30,20 @@ SECRET_COLUMNS = ("password", "_encrypted", "api_key", "token", "hash", "session
 
 @dataclass(frozen=True)
 class Term:
-    """One value to find: SQL lookups to find the rows (each `(lookup, value)`), a pattern to blank it."""
+    """One value to find: SQL lookups to find the rows (each `(lookup, value)`, any of them), a cheap
+    `contains` test that must hold too (it spares most rows the regular expression), a pattern to blank it."""
 
     lookups: tuple[tuple[str, str], ...]
     pattern: re.Pattern[str]
+    prefilter: str = ""
+
+    def q(self, column: str) -> Q:
+        condition = Q()
+        for lookup, value in self.lookups:
+            condition |= Q(**{f"{column}__{lookup}": value})
+        if self.prefilter:
+            condition = Q(**{f"{column}__contains": self.prefilter}) & condition
+        return condition
 
 
 def email_term(email: str) -> Term:
@@ -61,7 +71,9 @@ def phone_term(e164: str) -> Term:
     sql = f"(^|[^0-9]){sql_prefix}{digits}([^0-9]|$)"
     python_international = international.replace("(\\+|00)", "(?:\\+|00)")
     python_prefix = f"(?:{python_international}|{trunk})?" if country else f"(?:{trunk})?"
-    return Term((("regex", sql),), re.compile(f"(?<![0-9]){python_prefix}{digits}(?![0-9])"))
+    pattern = re.compile(f"(?<![0-9]){python_prefix}{digits}(?![0-9])")
+    # Written numbers end with a group of at least two digits: "… 55 57 77" holds "77".
+    return Term((("regex", sql),), pattern, prefilter=national[-2:] if len(national) >= 6 else "")
 
 
 def text_columns(model: type[models.Model]) -> list[models.Field]:
@@ -94,8 +106,7 @@ def _matching(model: type[models.Model], terms: list[Term], scope: Q | None) -> 
             name = f"privacy_text_{field.attname}"
             aliases[name] = Cast(field.attname, output_field=TextField())
         for term in terms:
-            for lookup, value in term.lookups:
-                condition |= Q(**{f"{name}__{lookup}": value})
+            condition |= term.q(name)
     if aliases:
         queryset = queryset.alias(**aliases)
     queryset = queryset.filter(condition)
