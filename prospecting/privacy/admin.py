@@ -32,7 +32,7 @@ class SubjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="One per line, any spelling."
     )
     names = forms.CharField(
-        required=False, help_text="The person's name: cleaned from the rows of the prospects they are a contact of."
+        required=False, help_text="The person's name, looked for in the rows of the prospects they are a contact of."
     )
 
     def subject_args(self) -> dict[str, list[str]]:

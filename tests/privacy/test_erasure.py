@@ -132,3 +132,14 @@ def test_the_admin_erase_page_and_the_contacts_action(admin_client_logged_in):
     assert tables_holding(email=EMAIL) == {}
     listing = admin_client_logged_in.get(reverse("admin:privacy_privacyrequest_changelist")).content.decode()
     assert "Erase a person" in listing and "Export a person" in listing
+
+
+def test_sales_can_open_no_privacy_page_nor_the_erase_action(client):
+    sales = UserFactory(is_staff=True)
+    sales.groups.add(Group.objects.get(name="Sales"))
+    client.force_login(sales)
+    for name in ("admin:privacy_erase", "admin:privacy_access", "admin:privacy_retention"):
+        assert client.get(reverse(name)).status_code == 403, name
+    page = client.get(reverse("admin:prospects_prospectcontact_changelist"))
+    assert page.status_code == 200 and "erase_contacts" not in page.content.decode()
+    assert client.post(reverse("admin:privacy_erase"), {"emails": EMAIL, "confirm": "on"}).status_code == 403
