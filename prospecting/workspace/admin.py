@@ -286,6 +286,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "last_tech_scan_at",
         "last_performance_scan_at",
         "last_contact_scrape_at",
+        "informed_at",
     ]
     inlines = [ContactInline, InteractionInline]  # scores, profiles and sends: read-only panels above the form
     form = ProspectAdminForm
@@ -304,6 +305,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             },
         ),
         ("Notes", {"fields": ["notes"]}),
+        ("Privacy", {"fields": ["lawful_basis", "informed_at"]}),
         (
             "History",
             {
