@@ -19,6 +19,12 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def reusing_data() -> bool:
+    """BENCH_REUSE_DB=1: measure again on the database a previous run kept (BENCH_KEEP_DB=1), without
+    generating the data again (scripts that support it say so)."""
+    return bool(os.environ.get("BENCH_REUSE_DB"))
+
+
 def _postgres_bench_url(url: str) -> str:
     import psycopg
 
@@ -26,8 +32,10 @@ def _postgres_bench_url(url: str) -> str:
     bench_name = parts.path.lstrip("/") + "_bench"
     admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
-        conn.execute(f'CREATE DATABASE "{bench_name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_name]).fetchone()
+        if not (exists and reusing_data()):
+            conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
+            conn.execute(f'CREATE DATABASE "{bench_name}"')
 
     def drop() -> None:
         from django.db import connections
@@ -36,7 +44,9 @@ def _postgres_bench_url(url: str) -> str:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{bench_name}"')
 
-    if not os.environ.get("BENCH_KEEP_DB"):  # BENCH_KEEP_DB=1 leaves the database for EXPLAIN afterwards
+    if not (
+        os.environ.get("BENCH_KEEP_DB") or reusing_data()
+    ):  # BENCH_KEEP_DB=1 leaves the database for EXPLAIN afterwards
         atexit.register(drop)
     return urlunsplit(parts._replace(path="/" + bench_name))
 

@@ -67,3 +67,12 @@ def farm(site_farm, settings):
     settings.ENRICHMENT_CONNECT_TIMEOUT = 1.0
     with resolver_overrides(site_farm.resolver_map):
         yield site_farm
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the dashboard's shared aggregates are cached for a minute)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from prospecting.core.models import UsageCounter, UserQuota
+from prospecting.core.services import activity_log_record
 
 Kind = UsageCounter.Kind
 _LIMIT_FIELD = {Kind.SCANS: "scans_per_month", Kind.EMAILS: "emails_per_month"}
@@ -69,16 +70,56 @@ def quota_consume(*, user: AbstractBaseUser | AnonymousUser | None, kind: str, a
 
 def quota_usage(*, user: AbstractBaseUser) -> dict[str, dict[str, Any]]:
     """This month's usage against the limits, per kind: {"scans": {"used": 12, "limit": 500, "left": 488}}."""
+    return quotas_usage_of(users=[user])[user.pk]
+
+
+def quotas_usage_of(*, users: list[AbstractBaseUser]) -> dict[int, dict[str, dict[str, Any]]]:
+    """`quota_usage` for many users at once (two queries, whatever their number), keyed by user id."""
     period = _period()
-    used = dict(UsageCounter.objects.filter(user=user, period=period).values_list("kind", "used"))
-    report = {}
-    for kind in Kind:
-        limit = quota_limit(user=user, kind=kind)
-        count = used.get(kind.value, 0)
-        report[kind.value] = {
-            "used": count,
-            "limit": limit,
-            "left": None if limit is None else max(0, limit - count),
-            "period": period.isoformat(),
-        }
+    ids = [user.pk for user in users]
+    limits = {row["user_id"]: row for row in UserQuota.objects.filter(user_id__in=ids).values()}
+    used: dict[tuple[int, str], int] = {
+        (user_id, kind): count
+        for user_id, kind, count in UsageCounter.objects.filter(user_id__in=ids, period=period).values_list(
+            "user_id", "kind", "used"
+        )
+    }
+    report: dict[int, dict[str, dict[str, Any]]] = {}
+    for user_id in ids:
+        report[user_id] = {}
+        for kind in Kind:
+            limit = limits.get(user_id, {}).get(_LIMIT_FIELD[kind])
+            count = used.get((user_id, kind.value), 0)
+            report[user_id][kind.value] = {
+                "used": count,
+                "limit": limit,
+                "left": None if limit is None else max(0, limit - count),
+                "period": period.isoformat(),
+            }
     return report
+
+
+def quota_set(
+    *,
+    user: AbstractBaseUser,
+    scans_per_month: int | None,
+    emails_per_month: int | None,
+    actor: AbstractBaseUser | None = None,
+) -> UserQuota:
+    """Set (or clear, with None) a user's monthly limits; the change is written to the activity log."""
+    with transaction.atomic():
+        quota, _ = UserQuota.objects.update_or_create(
+            user=user, defaults={"scans_per_month": scans_per_month, "emails_per_month": emails_per_month}
+        )
+        activity_log_record(
+            entity=quota,
+            action="quota_set",
+            actor=actor,
+            description=f"Monthly quota of {user}: scans {_shown(scans_per_month)}, e-mails {_shown(emails_per_month)}",
+            metadata={"scans_per_month": scans_per_month, "emails_per_month": emails_per_month},
+        )
+    return quota
+
+
+def _shown(limit: int | None) -> str:
+    return "no limit" if limit is None else str(limit)

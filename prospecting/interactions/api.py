@@ -10,14 +10,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prospecting.core.api import StandardPagination, django_errors_as_api_errors
 from prospecting.interactions import services
-from prospecting.interactions.models import Interaction
+from prospecting.interactions.calendar import calendar_feed_reset, calendar_feed_revoke, calendar_feed_url
+from prospecting.interactions.models import CalendarFeed, Interaction
 from prospecting.interactions.selectors import followups_upcoming, interactions_of_prospect
 from prospecting.interactions.serializers import (
     FollowUpDoneSerializer,
@@ -172,3 +173,51 @@ class UpcomingFollowUpsView(generics.ListAPIView):
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    active = serializers.BooleanField(help_text="Whether you have a feed; false after it was switched off.")
+    url = serializers.CharField(allow_null=True, help_text="Subscribe to it in Outlook, Google or Apple Calendar.")
+    created_at = serializers.DateTimeField(allow_null=True)
+    last_read_at = serializers.DateTimeField(allow_null=True, help_text="When a calendar app last fetched it.")
+
+
+def _feed_answer(feed: CalendarFeed | None) -> dict:
+    return {
+        "active": feed is not None,
+        "url": calendar_feed_url(feed) if feed else None,
+        "created_at": feed.created_at if feed else None,
+        "last_read_at": feed.last_read_at if feed else None,
+    }
+
+
+class CalendarFeedView(APIView):
+    """Your own private iCalendar feed of your follow-ups (the secret URL is the only key)."""
+
+    required_permissions = {"GET": ["interactions.view_interaction"], "DELETE": ["interactions.view_interaction"]}
+
+    @extend_schema(summary="My follow-ups' calendar feed", tags=["interactions"], responses=CalendarFeedSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(_feed_answer(CalendarFeed.objects.filter(user=request.user).first()))
+
+    @extend_schema(
+        summary="Switch my calendar feed off (its URL answers 404 from now on)",
+        tags=["interactions"],
+        responses={204: None},
+    )
+    def delete(self, request: Request) -> Response:
+        calendar_feed_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CalendarFeedResetView(APIView):
+    required_permissions = {"POST": ["interactions.view_interaction"]}
+
+    @extend_schema(
+        summary="Give my calendar feed a new secret URL (the old one stops working at once)",
+        tags=["interactions"],
+        request=None,
+        responses=CalendarFeedSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        return Response(_feed_answer(calendar_feed_reset(user=request.user)))

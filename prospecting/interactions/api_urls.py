@@ -1,6 +1,8 @@
 from django.urls import path
 
 from prospecting.interactions.api import (
+    CalendarFeedResetView,
+    CalendarFeedView,
     FollowUpDoneView,
     FollowUpSnoozeView,
     InteractionDetailView,
@@ -14,4 +16,6 @@ urlpatterns = [
     path("interactions/<int:pk>", InteractionDetailView.as_view(), name="interaction-detail"),
     path("interactions/<int:pk>/done", FollowUpDoneView.as_view(), name="interaction-done"),
     path("interactions/<int:pk>/snooze", FollowUpSnoozeView.as_view(), name="interaction-snooze"),
+    path("calendar-feed", CalendarFeedView.as_view(), name="calendar-feed-mine"),
+    path("calendar-feed/reset", CalendarFeedResetView.as_view(), name="calendar-feed-reset"),
 ]

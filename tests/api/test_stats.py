@@ -135,3 +135,79 @@ def test_lead_lists_and_presets_leave_converted_and_inactive_out_unless_asked(ap
         reverse("admin:scoring_lead_changelist"), {"preset": "top_priority", "status__exact": "converted"}
     ).content
     assert b"Won Lead" in html
+
+
+def _member(username, role):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.parametrize("cache_seconds", [0, 60])
+def test_each_user_sees_the_numbers_of_the_prospects_they_may_see(settings, staff_user, cache_seconds):
+    """Sales users see their own and the unassigned prospects, admins everything — also when the shared,
+    per-owner aggregates come from the cache filled by another user's request."""
+    settings.STATS_CACHE_SECONDS = cache_seconds
+    sam, olga = _member("sam", "Sales"), _member("olga", "Sales")
+    for owner, count, tier, score in (
+        (sam, 2, "top_priority", 90),
+        (olga, 3, "quick_win", 50),
+        (None, 1, "nurture", 20),
+    ):
+        for _ in range(count):
+            prospect = ProspectFactory(owner=owner, status="active", source=f"src-{owner or 'free'}")
+            ProspectScoreFactory(prospect=prospect, score=score, lead_tier=tier)
+            CampaignSendFactory(prospect=prospect, status="sent")
+    converted = Prospect.objects.filter(owner=olga).first()
+    prospect_status_change(prospect=converted, status="contacted", user=staff_user)
+    prospect_convert(prospect=converted, user=staff_user, plan="basic", mrr=29)
+
+    olga_stats = _client(olga).get(BASE + "stats").json()  # fills the per-owner cache first
+    sam_stats = _client(sam).get(BASE + "stats").json()
+    admin_stats = _client(staff_user).get(BASE + "stats").json()
+    assert (sam_stats["prospects"]["total"], olga_stats["prospects"]["total"], admin_stats["prospects"]["total"]) == (
+        3,
+        4,
+        6,
+    )
+    assert sam_stats["prospects"]["by_tier"] == {**sam_stats["prospects"]["by_tier"], "top_priority": 2, "quick_win": 0}
+    assert sam_stats["average_score"] == round((90 + 90 + 20) / 3, 1)
+    assert (sam_stats["outreach"]["sent"], olga_stats["outreach"]["sent"], admin_stats["outreach"]["sent"]) == (3, 4, 6)
+    assert sam_stats["conversions_this_month"]["count"] == 0
+    assert olga_stats["conversions_this_month"] == {"count": 1, "mrr": "29.00"}
+
+    sam_report = _client(sam).get(BASE + "stats/conversions").json()
+    assert {row["group"] for row in sam_report["by_source"]} == {f"src-{sam}", "src-free"}
+    olga_report = _client(olga).get(BASE + "stats/conversions").json()
+    olga_rows = {row["group"]: row for row in olga_report["by_tier"]}
+    assert (olga_rows["quick_win"]["prospects"], olga_rows["quick_win"]["converted"]) == (3, 1)
+    assert "top_priority" not in {row["group"] for row in olga_report["by_tier"]}
+    admin_rows = {row["group"]: row for row in _client(staff_user).get(BASE + "stats/conversions").json()["by_tier"]}
+    assert {group: row["prospects"] for group, row in admin_rows.items()} == {
+        "top_priority": 2,
+        "quick_win": 3,
+        "nurture": 1,
+    }
+    assert admin_rows["quick_win"]["mrr"] == "29.00"
+
+
+def test_the_dashboard_numbers_are_shared_for_a_short_while_then_fresh(settings, api_client):
+    settings.STATS_CACHE_SECONDS = 60
+    ProspectFactory.create_batch(2)
+    assert api_client.get(BASE + "stats").json()["prospects"]["total"] == 2
+    ProspectFactory()
+    assert api_client.get(BASE + "stats").json()["prospects"]["total"] == 2  # within the minute: the shared figure
+    settings.STATS_CACHE_SECONDS = 0
+    assert api_client.get(BASE + "stats").json()["prospects"]["total"] == 3

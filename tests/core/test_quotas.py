@@ -73,3 +73,61 @@ def test_admin_shows_usage_against_quota_and_refuses_a_scan_over_it(admin_client
     )
     assert "Monthly quota of 1 enrichment scans reached" in response.content.decode()
     assert not ScanJob.objects.filter(job_type="http_check").exists()
+
+
+def _member(username, role):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def test_an_admin_sets_a_limit_through_the_api_and_the_user_is_held_to_it(api_client, staff_user):
+    from rest_framework.test import APIClient
+
+    from prospecting.core.models import ActivityLog
+
+    sam = _member("sam", "Sales")
+    url = f"{BASE}quotas/{sam.pk}"
+    response = api_client.put(url, {"scans_per_month": 5, "emails_per_month": None}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["scans"] == {"used": 0, "limit": 5, "left": 5, "period": response.json()["scans"]["period"]}
+    assert response.json()["emails"]["limit"] is None
+    assert ActivityLog.objects.filter(action="quota_set", actor=staff_user).exists()
+
+    quota_consume(user=sam, kind="scans", amount=4)
+    with pytest.raises(QuotaExceeded):
+        quota_consume(user=sam, kind="scans", amount=2)
+    listing = api_client.get(f"{BASE}quotas").json()["results"]
+    assert {row["username"]: row["scans"]["used"] for row in listing}["sam"] == 4
+
+    own = APIClient()
+    own.force_authenticate(sam)
+    mine = own.get(f"{BASE}quotas/me")
+    assert mine.status_code == 200
+    assert (mine.json()["scans"]["used"], mine.json()["scans"]["left"]) == (4, 1)
+    # A Sales user reads the team's usage (the role reads everything) but cannot raise their own limit.
+    assert own.get(f"{BASE}quotas").status_code == 200
+    assert own.put(url, {"scans_per_month": 1000, "emails_per_month": None}, format="json").status_code == 403
+    assert quota_usage(user=sam)["scans"]["limit"] == 5
+
+
+def test_a_bad_limit_is_a_400_and_changes_nothing(api_client):
+    sam = _member("sam", "Sales")
+    UserQuotaFactory(user=sam, scans_per_month=5)
+    for body in ({"scans_per_month": -1, "emails_per_month": None}, {"scans_per_month": "many"}, {}):
+        response = api_client.put(f"{BASE}quotas/{sam.pk}", body, format="json")
+        assert response.status_code == 400, body
+    assert quota_usage(user=sam)["scans"]["limit"] == 5
+    assert api_client.get(f"{BASE}quotas/999999").status_code == 404
+
+
+def test_listing_everyones_usage_costs_the_same_queries_for_many_users(api_client, django_assert_max_num_queries):
+    for n in range(30):
+        quota_consume(user=_member(f"user{n}", "Sales"), kind="emails", amount=n + 1)
+    with django_assert_max_num_queries(8):
+        rows = api_client.get(f"{BASE}quotas?page_size=50").json()["results"]
+    assert sorted(row["emails"]["used"] for row in rows if row["username"].startswith("user")) == list(range(1, 31))

@@ -117,3 +117,30 @@ def test_follow_ups_page_gives_and_revokes_my_feed(admin_client_logged_in, staff
     assert f"/calendar/{token}.ics" in html
     admin_client_logged_in.post(url, {"action": "feed_revoke"})
     assert "Get a calendar feed" in admin_client_logged_in.get(url).content.decode()
+
+
+def test_my_calendar_feed_from_the_api_reset_and_switched_off(owners, client):
+    from rest_framework.test import APIClient
+
+    alice, bob = owners
+    task(alice, days(3), "Garage Weber", "Send proposal")
+    api = APIClient()
+    api.force_authenticate(alice)
+    base = "/api/admin/prospecting/calendar-feed"
+    assert api.get(base).json() == {"active": False, "url": None, "created_at": None, "last_read_at": None}
+
+    first = api.post(f"{base}/reset").json()
+    assert first["active"] is True
+    path = first["url"].split("://", 1)[-1].split("/", 1)[1]
+    assert [str(e["summary"]) for e in _parse(client, "/" + path).walk("VEVENT")] == ["Send proposal — Garage Weber"]
+    assert api.get(base).json()["last_read_at"] is not None
+
+    second = api.post(f"{base}/reset").json()
+    assert second["url"] != first["url"]
+    assert client.get("/" + path).status_code == 404  # the old address stops working at once
+    bob_feed = calendar_feed_reset(user=bob)
+
+    assert api.delete(base).status_code == 204
+    assert api.get(base).json()["active"] is False
+    assert client.get("/" + second["url"].split("://", 1)[-1].split("/", 1)[1]).status_code == 404
+    assert client.get(reverse("calendar-feed", args=[bob_feed.token])).status_code == 200  # only mine went

@@ -87,6 +87,7 @@ NOT_PROSPECT_SCOPED = {
     "api:job-resume",
     "api:discovery-job",
     "api:campaign-template",
+    "api:quota-detail",  # a user's quota: not a prospect's
 }
 
 
