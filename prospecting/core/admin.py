@@ -1,13 +1,21 @@
+import io
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.core.jobs import job_cancel, job_resume, jobs_mark_stalled
-from prospecting.core.models import ScanJob, UsageCounter, UserQuota
+from prospecting.core.models import ScanJob, Suppression, UsageCounter, UserQuota
+from prospecting.core.suppression import suppression_add, suppression_import, suppression_remove, value_hash
 
 
 @admin.register(ScanJob)
@@ -188,3 +196,83 @@ class UsageCounterAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- suppression list -----------------------------------------------------------------------------------------
+
+
+class SuppressionImportForm(forms.Form):
+    file = forms.FileField(required=False, help_text="A text or CSV file: one value per line (first column).")
+    values = forms.CharField(widget=forms.Textarea, required=False, help_text="Or paste values, one a line.")
+    kind = forms.ChoiceField(choices=Suppression.Kind.choices, initial=Suppression.Kind.EMAIL)
+    reason = forms.ChoiceField(choices=Suppression.Reason.choices, initial=Suppression.Reason.MANUAL)
+    note = forms.CharField(max_length=500, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("file") and not (data.get("values") or "").strip():
+            raise ValidationError("Upload a file or paste values.")
+        return data
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
+    """The suppression list (do-not-contact, objections, erasures). A search for an address also finds an
+    erased one, whose entry holds only its hash."""
+
+    list_display = ["kind", "shown_value", "reason", "note", "origin", "created_at"]
+    list_filter = ["reason", "kind"]
+    search_fields = ["value", "note"]
+    fields = ["kind", "value", "reason", "note"]
+    change_list_template = "admin/core/suppression/change_list.html"
+
+    @admin.display(description="Value", ordering="value")
+    def shown_value(self, obj: Suppression) -> str:
+        return obj.value or f"(erased · hash {obj.value_hash[:12]}…)"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind", "value", "origin"] if obj else []
+
+    def get_search_results(self, request, queryset, search_term):
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            hashes = [h for kind in Suppression.Kind.values if (h := value_hash(kind, term))]
+            results = results | queryset.filter(value_hash__in=hashes)
+        return results, duplicates
+
+    def service_create(self, request, parent, data):
+        return suppression_add(
+            kind=data["kind"], value=data["value"], reason=data["reason"], note=data.get("note", ""), user=request.user
+        )
+
+    def service_update(self, request, obj, data):
+        Suppression.objects.filter(pk=obj.pk).update(**{k: v for k, v in data.items() if k in {"reason", "note"}})
+        return obj
+
+    def service_delete(self, request, obj):
+        suppression_remove(entry=obj, user=request.user)
+
+    def get_urls(self):
+        view = path("import/", self.admin_site.admin_view(self.import_view), name="core_suppression_import")
+        return [view, *super().get_urls()]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SuppressionImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data.get("file")
+            text = upload.read().decode("utf-8-sig", errors="replace") if upload else form.cleaned_data["values"]
+            result = suppression_import(
+                lines=io.StringIO(text),
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+            self.message_user(request, f"{result.added} added, {result.already} already listed.", messages.SUCCESS)
+            for line, error in result.invalid[:20]:
+                self.message_user(request, f"Line {line}: {error}", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:core_suppression_changelist"))
+        context = {**self.admin_site.each_context(request), "title": "Import suppressed values", "form": form}
+        return TemplateResponse(request, "admin/core/suppression_import.html", context)

@@ -28,6 +28,7 @@ class ScanJob(models.Model):
         DISCOVERY = "discovery", _("Discovery")
         EMAIL_FINDER = "email_finder", _("E-mail finder")
         FOLLOW_UP_DIGEST = "follow_up_digest", _("Follow-up digest")
+        RETENTION = "retention", _("Retention purge")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -142,3 +143,49 @@ class UsageCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_kind_display()} {self.period:%Y-%m}: {self.used}"
+
+
+class Suppression(models.Model):
+    """A value no import, discovery, scrape or message may bring back: the one suppression list.
+
+    Keyed by a salted hash (HMAC with PRIVACY_HASH_KEY) of the normalized value, so an erased person stays
+    erased without the list holding their address: entries of erased people keep the hash only. Other
+    entries (unsubscribed, bounced, complained, objection, added by hand) also keep the value for staff.
+    `core/suppression.py` writes and consults it.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone"
+        DOMAIN = "domain", "Domain"
+
+    class Reason(models.TextChoices):
+        ERASED = "erased", "Erased (GDPR Art. 17)"
+        OBJECTION = "objection", "Objected (GDPR Art. 21)"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained (spam report)"
+        MANUAL = "manual", "Added by hand"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value_hash = models.CharField(max_length=64, unique=True, editable=False)
+    value = models.CharField(
+        max_length=255, blank=True, help_text="Normalized value; empty for erased people (only the hash is kept)."
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.MANUAL)
+    note = models.CharField(max_length=500, blank=True)
+    origin = models.CharField(max_length=100, blank=True, help_text="What added it, e.g. campaign send #12.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "suppression list entry"
+        verbose_name_plural = "suppression list"
+        indexes = [
+            models.Index(fields=["kind", "value"], name="suppression_kind_value_idx"),
+            models.Index(fields=["reason", "-created_at"], name="suppression_reason_idx"),
+        ]
+
+    def __str__(self) -> str:
+        shown = self.value or f"hash {self.value_hash[:12]}…"
+        return f"{self.get_kind_display()} {shown} ({self.get_reason_display()})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-PROJECT_APPS = ["core", "prospects", "enrichment", "interactions", "scoring", "outreach", "discovery"]
+PROJECT_APPS = ["core", "prospects", "enrichment", "interactions", "scoring", "outreach", "discovery", "privacy"]
 ADMIN = "Admin"
 SALES = "Sales"
 VIEWER = "Viewer"

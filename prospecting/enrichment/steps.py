@@ -202,7 +202,8 @@ def _contacts_store(prospect: Prospect, result: Any) -> str:
 
     if not result.pages:
         raise NoPageReadError
-    return f"{contacts.contacts_store(prospect=prospect, result=result)} new contacts"
+    added = contacts.contacts_store(prospect=prospect, result=result)
+    return f"{added} new contacts" + (f", {result.suppressed} suppressed" if result.suppressed else "")
 
 
 def _contacts_run(prospect: Prospect) -> Any:
@@ -216,6 +217,7 @@ def _contacts_result(outcome: Any) -> dict[str, Any]:
         "scraped": outcome.scraped,
         "reason": outcome.reason,
         "added": outcome.added,
+        "suppressed": outcome.suppressed,
         "pages": outcome.result.pages if outcome.result else [],
         "site_features": outcome.result.features if outcome.result else {},
     }

@@ -24,9 +24,15 @@ COMPONENTS = {
 
 def tier_badge(score: ProspectScore | None) -> str:
     """The lead tier as a coloured badge (colours in the admin's stylesheet, `prospecting/admin.css`)."""
-    if score is None:
+    return lead_tier_badge(score.lead_tier if score is not None else "")
+
+
+def lead_tier_badge(tier: str) -> str:
+    """A lead tier code (a score's, or a prospect's copy of it) as a coloured badge; "—" without one."""
+    if not tier:
         return "—"
-    return format_html('<span class="badge badge-tier-{}">{}</span>', score.lead_tier, score.get_lead_tier_display())
+    label = dict(ProspectScore.LeadTier.choices).get(tier, tier)
+    return format_html('<span class="badge badge-tier-{}">{}</span>', tier, label)
 
 
 def breakdown_table(score: ProspectScore | None) -> str:
