@@ -11,6 +11,13 @@ WORKDIR /app
 
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --shell /usr/sbin/nologin app
 
+# The tech scan's optional browser mode (TECH_SCAN_MODE=browser) needs Debian's Chromium: build with
+# `--build-arg WITH_CHROMIUM=1` (about 300 MB more). Without it a browser scan falls back to static and says so.
+ARG WITH_CHROMIUM=0
+RUN if [ "$WITH_CHROMIUM" = "1" ]; then \
+        apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/*; \
+    fi
+
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 

@@ -11,8 +11,17 @@ Recall = pages where the tool finds the labelled technology / pages with the lab
 found with the labelled version). The peer is slow (seconds per page), so its answers are kept in
 `benchmarks/corpus/peer_results.json`, recomputed with `peer`.
 
+The browser mode (`--browser`) serves every page from a local HTTP server and scans it as production does
+(`tech_scan_probe` in a TechScanSession: the safe fetcher reads the page, Chromium renders it, every request
+of the page goes through the fetcher). The saved pages came without their scripts, and this benchmark stays
+offline: a page's subresources are asked of the local server (404) and nothing outside it is fetched, so
+the browser mode's recall here is a lower bound of what it finds on the live web. Its cost is wall time per
+page (each page's own, and the batch's throughput at TECH_SCAN_BROWSER_CONCURRENCY pages at once) and CPU
+per page of this process, the Playwright driver and Chromium together.
+
 Usage:
   .venv/bin/python benchmarks/tech_recall.py                 # the recall table and our CPU per page
+  .venv/bin/python benchmarks/tech_recall.py --browser       # the same, with the browser mode's column and cost
   .venv/bin/python benchmarks/tech_recall.py peer            # rerun the peer (pip install -r requirements-bench.txt)
   .venv/bin/python benchmarks/tech_recall.py build DIR:SOURCE ...  # rebuild the corpus from unpacked packages
 """
@@ -207,26 +216,23 @@ def _found(label: str, expected: str | bool, found: dict[str, str], cms_of: str,
     return label in found
 
 
-def recall_table(labels: dict[str, dict], ours: dict[str, dict[str, str]], peer: dict[str, dict[str, str]]) -> None:
-    rows = []
+def recall_table(labels: dict[str, dict], columns: dict[str, dict[str, dict[str, str]]]) -> None:
+    """One row per technology, one column per tool: pages where it found the labelled technology."""
+    print(f"{'technology':18} {'pages':>6}" + "".join(f" {who:>14}" for who in columns))
     for tech in TECHS:
         pages = [name for name, label in labels.items() if label[tech]]
-        ours_hits = peer_hits = 0
-        for name in pages:
-            label = labels[name]
-            expected = label[tech]
-            ours_hits += _found(tech, expected, ours[name], label["CMS"], label["CMS version"])
-            peer_hits += _found(tech, expected, peer.get(name, {}), label["CMS"], label["CMS version"])
-        rows.append((tech, len(pages), ours_hits, peer_hits))
-    print(f"{'technology':18} {'pages':>6} {'ours':>12} {'peer':>12}")
-    for tech, total, ours_hits, peer_hits in rows:
-        share = lambda hits, total=total: f"{hits} ({100 * hits / total:.0f} %)" if total else "-"  # noqa: E731
-        print(f"{tech:18} {total:>6} {share(ours_hits):>12} {share(peer_hits):>12}")
+        cells = []
+        for results in columns.values():
+            hits = sum(
+                _found(tech, labels[name][tech], results.get(name, {}), labels[name]["CMS"], "") for name in pages
+            )
+            cells.append(f"{hits} ({100 * hits / len(pages):.0f} %)" if pages else "-")
+        print(f"{tech:18} {len(pages):>6}" + "".join(f" {cell:>14}" for cell in cells))
 
 
-def false_positives(labels: dict[str, dict], ours: dict[str, dict[str, str]], peer: dict[str, dict[str, str]]) -> None:
+def false_positives(labels: dict[str, dict], columns: dict[str, dict[str, dict[str, str]]]) -> None:
     """Detections of the four technologies on pages whose markers do not show them (read them by hand)."""
-    for who, results in (("ours", ours), ("peer", peer)):
+    for who, results in columns.items():
         extra: dict[str, int] = {}
         for name, label in labels.items():
             found = results.get(name, {})
@@ -240,11 +246,134 @@ def false_positives(labels: dict[str, dict], ours: dict[str, dict[str, str]], pe
         print(f"Found without a marker ({who}): {json.dumps(extra) if extra else 'nothing'}")
 
 
+# --- the browser mode -----------------------------------------------------------------------------------------
+
+CORPUS_HOST = "corpus.test"
+
+
+def _serve_corpus(pages: dict[str, bytes]):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = pages.get(self.path.lstrip("/").split("?")[0])
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "text/html" if body is not None else "text/plain")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system, with reaped children) of `root` and every process under it."""
+    import os
+
+    parents, times = {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = sum(int(value) for value in fields[11:15]) / tick  # utime stime cutime cstime
+
+    def under_root(pid: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    return sum(seconds for pid, seconds in times.items() if under_root(pid))
+
+
+def browser_results(corpus: list[tuple[str, bytes]], concurrency: int) -> tuple[dict[str, dict[str, str]], dict]:
+    """Scan every page in browser mode as a batch does; (found per page, cost figures)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+
+    from prospecting.core.fetch import FetchError, resolver_overrides
+    from prospecting.enrichment.services import browser_scan
+    from prospecting.enrichment.services.http_check import read_page
+    from prospecting.enrichment.services.tech_scan import primary_fields, tech_scan_probe, tech_scan_session
+
+    server, port = _serve_corpus(dict(corpus))
+    settings.ENRICHMENT_ALLOWED_PRIVATE_ADDRESSES = [f"127.0.0.1:{port}"]  # this server only
+    local_fetch = browser_scan._fetch
+
+    def offline_fetch(url: str):
+        from urllib.parse import urlsplit
+
+        if urlsplit(url).hostname != CORPUS_HOST:
+            raise FetchError("dns", f"{url}: offline benchmark", url)
+        return local_fetch(url)
+
+    browser_scan._fetch = offline_fetch
+    found: dict[str, dict[str, str]] = {}
+    page_ms: list[int] = []
+    modes: dict[str, int] = {}
+    overrides = {f"{CORPUS_HOST}:80": f"127.0.0.1:{port}", "*:80": None, "*:443": None}
+    try:
+        with resolver_overrides(overrides), tech_scan_session("browser", concurrency=concurrency) as session:
+            if session.scanner is None:
+                raise SystemExit(session.unavailable)
+
+            def scan(item: tuple[str, bytes]) -> tuple[str, object]:
+                page = read_page(f"http://{CORPUS_HOST}/{item[0]}")
+                return item[0], tech_scan_probe(page, {}, session=session)
+
+            cpu_start, wall_start = _tree_cpu_seconds(os.getpid()), time.perf_counter()
+            with ThreadPoolExecutor(max_workers=2 * concurrency) as pool:
+                for done, (name, probe) in enumerate(pool.map(scan, corpus), 1):
+                    result = {d.name: d.version for d in probe.detections}
+                    fields = primary_fields(probe.detections)
+                    if fields.get("cms"):
+                        result[fields["cms"]] = fields["cms_version"]
+                    found[name] = result
+                    modes[probe.mode] = modes.get(probe.mode, 0) + 1
+                    if probe.browser:
+                        page_ms.append(probe.browser["ms"])
+                    if done % 50 == 0:
+                        print(f"  browser: {done} pages", flush=True)
+            wall, cpu = time.perf_counter() - wall_start, _tree_cpu_seconds(os.getpid()) - cpu_start
+    finally:
+        browser_scan._fetch = local_fetch
+        server.shutdown()
+    ordered = sorted(page_ms) or [0]
+    cost = {
+        "pages": len(corpus),
+        "modes": modes,
+        "concurrency": concurrency,
+        "page_ms_median": statistics.median(ordered),
+        "page_ms_p95": ordered[int(len(ordered) * 0.95) - 1],
+        "wall_ms_per_page": 1000 * wall / len(corpus),
+        "cpu_ms_per_page": 1000 * cpu / len(corpus),
+    }
+    return found, cost
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("command", nargs="?", default="table", choices=["table", "peer", "build", "labels"])
     parser.add_argument("sources", nargs="*", help="for build: DIR:SOURCE-NAME ...")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--browser", action="store_true", help="also scan every page in the browser mode")
+    parser.add_argument("--concurrency", type=int, default=0, help="browser pages at once (TECH_SCAN_BROWSER_...)")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N pages (a quick look)")
     args = parser.parse_args()
     from benchmarks._bench import django_setup
 
@@ -262,9 +391,11 @@ def main() -> None:
     from prospecting.enrichment.services.tech_scan import primary_fields, tech_scan_detect
 
     labels = json.loads(LABELS.read_text())
+    corpus = corpus_pages()[: args.limit or None]
+    labels = {name: labels[name] for name, _ in corpus}
     fingerprint_set()  # compiled once, outside the timings
     ours, cpu_ms = {}, []
-    for name, body in corpus_pages():
+    for name, body in corpus:
         page = fetch_result(body)
         start = time.process_time()
         detections = tech_scan_detect(page)
@@ -275,23 +406,38 @@ def main() -> None:
             found[cms["cms"]] = cms["cms_version"]
         ours[name] = found
     peer_data = json.loads(PEER_RESULTS.read_text()) if PEER_RESULTS.exists() else {"pages": {}}
-    sizes = sorted(len(body) for _, body in corpus_pages())
+    sizes = sorted(len(body) for _, body in corpus)
     print(
         f"Corpus: {len(labels)} real pages ({sizes[0] // 1000}-{sizes[-1] // 1000} KB, median "
         f"{statistics.median(sizes) // 1000} KB); peer: {peer_data.get('peer', 'not run (tech_recall.py peer)')}"
     )
+    columns = {"ours (static)": ours}
+    cost = None
+    if args.browser:
+        from django.conf import settings
+
+        concurrency = args.concurrency or settings.TECH_SCAN_BROWSER_CONCURRENCY
+        columns["ours (browser)"], cost = browser_results(corpus, concurrency)
     answered = {name: label for name, label in labels.items() if name in peer_data["pages"]}
     if answered and len(answered) < len(labels):
-        print(f"The peer answered {len(answered)} of the {len(labels)} pages: ours on every page, then both on those.")
-        recall_table(labels, ours, {})
-    recall_table(answered or labels, ours, peer_data["pages"])
-    false_positives(answered or labels, ours, peer_data["pages"])
+        print(f"The peer answered {len(answered)} of the {len(labels)} pages: ours on every page, then all on those.")
+        recall_table(labels, columns)
+    columns["peer"] = peer_data["pages"]
+    recall_table(answered or labels, columns)
+    false_positives(answered or labels, columns)
     ordered = sorted(cpu_ms)
     p95 = ordered[int(len(ordered) * 0.95) - 1]
     print(
-        f"Our CPU per page: median {statistics.median(cpu_ms):.2f} ms, p95 {p95:.2f} ms"
+        f"Our CPU per page (static): median {statistics.median(cpu_ms):.2f} ms, p95 {p95:.2f} ms"
         + (f"; peer median {peer_data['median_cpu_ms']:.0f} ms" if peer_data.get("median_cpu_ms") else "")
     )
+    if cost:
+        print(
+            f"Browser mode, {cost['pages']} pages, {cost['concurrency']} at once ({cost['modes']}): "
+            f"page wall median {cost['page_ms_median']:.0f} ms, p95 {cost['page_ms_p95']:.0f} ms; "
+            f"batch wall {cost['wall_ms_per_page']:.0f} ms per page; "
+            f"CPU {cost['cpu_ms_per_page']:.0f} ms per page (this process, the driver and Chromium)"
+        )
 
 
 if __name__ == "__main__":

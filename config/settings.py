@@ -340,6 +340,8 @@ ENRICHMENT_READ_TIMEOUT = float(env_str("ENRICHMENT_READ_TIMEOUT", "10"))
 ENRICHMENT_MAX_BYTES = env_int("ENRICHMENT_MAX_BYTES", 3 * 1024 * 1024)
 ENRICHMENT_MAX_REDIRECTS = env_int("ENRICHMENT_MAX_REDIRECTS", 10)
 ENRICHMENT_ALLOW_PRIVATE_NETWORKS = env_bool("ENRICHMENT_ALLOW_PRIVATE_NETWORKS", default=False)
+# Tests and benchmarks only: a few non-public "ip:port" the fetcher may reach while the rest stay forbidden.
+ENRICHMENT_ALLOWED_PRIVATE_ADDRESSES = env_list("ENRICHMENT_ALLOWED_PRIVATE_ADDRESSES")
 ENRICHMENT_CA_BUNDLE = env_str("ENRICHMENT_CA_BUNDLE")  # empty: certifi's bundle
 # Tests and benchmarks only: {"*:443": "127.0.0.1:8443", "name:80": null}. Production never sets it.
 ENRICHMENT_RESOLVER_OVERRIDES: dict[str, str | None] = json.loads(env_str("ENRICHMENT_RESOLVER_OVERRIDES_JSON", "{}"))
@@ -366,6 +368,14 @@ LIGHTHOUSE_BINARY = env_str("LIGHTHOUSE_BINARY", "lighthouse")
 CHROME_PATH = env_str("CHROME_PATH", "/usr/bin/chromium")
 LIGHTHOUSE_CHROME_FLAGS = env_str("LIGHTHOUSE_CHROME_FLAGS", "")
 LIGHTHOUSE_CONCURRENCY = env_int("LIGHTHOUSE_CONCURRENCY", 1)  # Chromium instances at once per process
+# Tech scan mode: `static` (default: the fetched HTML and inline scripts, ~5 ms CPU a page) or `browser`
+# (Chromium at CHROME_PATH renders the page; every request it makes goes through the safe fetcher; seconds a
+# page). A run can ask for either (`enrich tech-scan --scan-mode browser`, the batch API's `scan_mode`).
+TECH_SCAN_MODE = env_str("TECH_SCAN_MODE", "static")
+TECH_SCAN_BROWSER_CONCURRENCY = env_int("TECH_SCAN_BROWSER_CONCURRENCY", 2)  # pages rendered at once per job
+TECH_SCAN_BROWSER_PAGE_SECONDS = float(env_str("TECH_SCAN_BROWSER_PAGE_SECONDS", "20"))  # time box of one page
+TECH_SCAN_BROWSER_SETTLE_SECONDS = float(env_str("TECH_SCAN_BROWSER_SETTLE_SECONDS", "1.5"))  # after `load`
+TECH_SCAN_BROWSER_MAX_REQUESTS = env_int("TECH_SCAN_BROWSER_MAX_REQUESTS", 150)  # fetched for one page
 # `manage.py update_fingerprints` downloads a newer technology snapshot from here into FINGERPRINTS_DIR.
 FINGERPRINTS_UPDATE_URL = env_str(
     "FINGERPRINTS_UPDATE_URL", "https://raw.githubusercontent.com/enthec/webappanalyzer/main/src"

@@ -111,6 +111,14 @@ class ProspectScoreFactory(factory.django.DjangoModelFactory):
     rules_version = "test"
     computed_at = factory.LazyFunction(timezone.now)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Like the scoring service, also write the prospect's copy of its score and tier."""
+        row = super()._create(model_class, *args, **kwargs)
+        Prospect.objects.filter(pk=row.prospect_id).update(lead_score=row.score, lead_tier=row.lead_tier)
+        row.prospect.lead_score, row.prospect.lead_tier = row.score, row.lead_tier
+        return row
+
 
 class LeadFactory(ProspectFactory):
     """A prospect with a score (what the Leads list shows)."""

@@ -5,7 +5,8 @@
   forms), and the connection is then made to that checked address: the socket layer never does a second
   DNS lookup (no DNS rebinding). URL, Host header and TLS SNI keep the real name, so certificates are
   checked against it.
-* `ENRICHMENT_ALLOW_PRIVATE_NETWORKS` lifts the address check (the test suite does, for its local farm).
+* `ENRICHMENT_ALLOW_PRIVATE_NETWORKS` lifts the address check (the test suite does, for its local farm);
+  `ENRICHMENT_ALLOWED_PRIVATE_ADDRESSES` lifts it for a few "ip:port" only (tests that prove the guard).
 * `ENRICHMENT_RESOLVER_OVERRIDES` (or the `resolver_overrides` context manager) maps names to
   addresses, e.g. {"*:443": "127.0.0.1:8443"}, so tests and benchmarks can use realistic domains.
 * Redirects are followed by hand (at most ENRICHMENT_MAX_REDIRECTS), bodies are read in small raw chunks
@@ -163,8 +164,11 @@ def resolve_checked(host: str, port: int) -> tuple[str, int]:
             raise FetchError("resolver", f"The DNS lookup of {host} failed ({exc})") from exc
         candidates = [(info[4][0], port) for info in infos]
     allow_private = getattr(settings, "ENRICHMENT_ALLOW_PRIVATE_NETWORKS", False)
-    for address, _ in candidates:
-        if not allow_private and not address_is_public(address):
+    allowed = getattr(settings, "ENRICHMENT_ALLOWED_PRIVATE_ADDRESSES", ())
+    for address, target_port in candidates:
+        if allow_private or f"{address}:{target_port}" in allowed:
+            continue
+        if not address_is_public(address):
             raise BlockedAddressError(f"{host} resolves to {address}, a non-public address")
     return candidates[0]
 

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from prospecting.core.api import MAX_ID, django_errors_as_api_errors
 from prospecting.core.serializers import ScanJobSerializer
+from prospecting.enrichment.models import ScanMode
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.steps import Step
 from prospecting.prospects.filters import ProspectFilter
@@ -30,6 +31,12 @@ class BatchRequestSerializer(serializers.Serializer):
     )
     filter = serializers.DictField(required=False, help_text='Prospect filters, e.g. {"status": ["pending"]}')
     force = serializers.BooleanField(default=False, help_text="Full enrichment: rerun steps that are still fresh")
+    scan_mode = serializers.ChoiceField(
+        choices=ScanMode.choices,
+        required=False,
+        help_text="Tech scan and full enrichment: `browser` renders each page in Chromium (seconds a page, finds "
+        "what scripts set at run time); `static` reads the fetched HTML. Default: the TECH_SCAN_MODE setting.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if bool(attrs.get("prospect_ids")) == bool(attrs.get("filter")):
@@ -78,5 +85,6 @@ class EnrichmentBatchView(APIView):
                 filters=filters,
                 user=request.user,
                 force=params.validated_data.get("force", False),
+                scan_mode=params.validated_data.get("scan_mode"),
             )
         return Response(ScanJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -119,6 +119,7 @@ class PageSignals:
     dns: dict[str, list[str]] = field(default_factory=dict)  # record type -> values
     built_srcs: list[str] = field(default_factory=list)  # script URLs inline code builds or loads
     root: Any = None  # the parsed lxml tree, when the caller has one (else parsed on demand for `dom`)
+    js_values: dict[str, str] | None = None  # browser mode: `js` key -> its value in the running page
     _html_lower: str | None = None
 
     @property
@@ -718,7 +719,9 @@ class FingerprintSet:
                 match = pattern.regex.search(built) if pattern.regex is not None else True
                 if match:
                     hit(name, pattern, match, BUILT_URL_CONFIDENCE)
-        if page.scripts and self.js_automaton is not None:
+        if page.js_values is not None:
+            self._detect_js_values(page.js_values, hit)
+        elif page.scripts and self.js_automaton is not None:
             self._detect_js(page.scripts, hit)
         self._detect_dom(page, hit)
         for header, value in page.headers.items():
@@ -769,6 +772,19 @@ class FingerprintSet:
                         hit(name, pattern, match, JS_STATIC_CONFIDENCE)
                 elif pattern.regex.search("1.0.0"):  # the pattern only reads a version we cannot see
                     hit(name, pattern, True, JS_STATIC_CONFIDENCE)
+
+    def _detect_js_values(self, values: dict[str, str], hit: Any) -> None:
+        """`js` patterns on the globals a running page has (a value that is not a string or a number reads
+        "true", as in Wappalyzer: present, but no version in it)."""
+        for key, value in values.items():
+            for name, pattern in self.js_index.get(key, ()):
+                match = pattern.regex.search(value) if pattern.regex is not None else True
+                if match:
+                    hit(name, pattern, match)
+
+    def js_keys(self) -> list[str]:
+        """Every global (or dotted path) a `js` pattern reads: what a browser scan asks the page for."""
+        return sorted(self.js_index)
 
     def _detect_dom(self, page: PageSignals, hit: Any) -> None:
         """`dom` selectors on the parsed page, only those whose literal occurs in it."""

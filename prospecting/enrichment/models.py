@@ -40,6 +40,11 @@ class TechProfile(models.Model):
     tech_stack_json = models.JSONField(default=dict, blank=True, help_text="Full detection results.")
     scanned_at = models.DateTimeField(null=True, blank=True)
     scan_mode = models.CharField(max_length=16, choices=ScanMode.choices, blank=True)
+    scan_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why the last tech scan ran in another mode than asked (e.g. Chromium missing, page time box).",
+    )
     check_result = models.CharField(max_length=16, choices=CheckResult.choices, blank=True)
     check_message = models.CharField(max_length=300, blank=True, help_text="What the last HTTP check found, in words.")
     check_retry_at = models.DateTimeField(

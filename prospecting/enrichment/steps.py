@@ -5,7 +5,8 @@ Each step is split the same way (see `services/`): a **probe** does the network 
 (a batch runs it in a pool of threads or forked processes), a **store** writes what the probe found and
 touches no network. `probe(prospect, shared)` receives a dict of what earlier steps of the same run found
 (`home_page`: the page the HTTP check downloaded, `booking_tools`: what the tech scan detected) together with
-the job's options (`force`); results leave page bodies out (small to send between processes) unless
+the job's options (`force`) and what the run opened for its probes (`tech_session`: the browser, in the tech
+scan's browser mode); results leave page bodies out (small to send between processes) unless
 `shared["keep_pages"]` asks for them (the full pipeline, whose later steps read the page).
 `store(prospect, result)` returns the one-line report a person reads.
 
@@ -104,7 +105,8 @@ def _http_result(outcome: Any) -> dict[str, Any]:
 
 
 def _tech_probe(prospect: Prospect, shared: dict[str, Any]) -> Any:
-    """Fetch (unless the HTTP check did) and detect in the pool: detection is the CPU-heavy part."""
+    """Fetch (unless the HTTP check did) and detect in the pool: detection is the CPU-heavy part. The run's
+    browser, in browser mode, is `shared["tech_session"]` (a TechScanSession)."""
     from prospecting.enrichment.dns import dns_records
     from prospecting.enrichment.services import tech_scan
     from prospecting.enrichment.services.http_check import read_page
@@ -116,16 +118,17 @@ def _tech_probe(prospect: Prospect, shared: dict[str, Any]) -> Any:
         from prospecting.enrichment.extract import ParsedPage
 
         parsed = shared["parsed_home"] = ParsedPage(page.url, page.text)
-    detections = tech_scan.tech_scan_detect(page, dns, parsed)
-    return (page if shared.get("keep_pages") else page.without_body()), dns, detections
+    probe = tech_scan.tech_scan_probe(page, dns, parsed=parsed, session=shared.get("tech_session"))
+    return probe if shared.get("keep_pages") else probe.without_body()
 
 
 def _tech_store(prospect: Prospect, result: Any) -> str:
     from prospecting.enrichment.services import tech_scan
 
-    page, dns, detections = result
-    outcome = tech_scan.tech_scan_run(prospect=prospect, page=page, dns=dns, detections=detections)
-    return (outcome.fields.get("cms") or "no CMS") if outcome.fields else outcome.reason
+    outcome = tech_scan.tech_scan_run(prospect=prospect, probe=result)
+    if not outcome.fields:
+        return outcome.reason
+    return (outcome.fields.get("cms") or "no CMS") + (" (browser)" if outcome.mode == "browser" else "")
 
 
 def _tech_run(prospect: Prospect) -> Any:
@@ -138,6 +141,8 @@ def _tech_result(outcome: Any) -> dict[str, Any]:
     return {
         "scanned": outcome.scanned,
         "reason": outcome.reason,
+        "mode": outcome.mode,
+        "note": outcome.note,
         "fields": outcome.fields or {},
         "technologies": [d.as_dict() for d in outcome.detections or []],
     }

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.prospects import services
@@ -19,6 +20,11 @@ from prospecting.prospects.admin_views import import_next_steps
 from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.prospects.selectors import prospects_created_by_import
 from prospecting.prospects.services.status import status_transition_check
+
+
+def status_badge(prospect: Prospect) -> str:
+    """A prospect's status as a coloured badge (colours in the admin's stylesheet, `prospecting/admin.css`)."""
+    return format_html('<span class="badge badge-status-{}">{}</span>', prospect.status, prospect.get_status_display())
 
 
 class CreatedByImportFilter(admin.SimpleListFilter):

@@ -139,6 +139,13 @@ class Prospect(models.Model):
         '"at": "2026-11-23T10:00:00+00:00"}}.',
     )
 
+    lead_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="Copy of the score, written by scoring with it."
+    )
+    lead_tier = models.CharField(
+        max_length=16, blank=True, editable=False, help_text="Copy of the lead tier, written by scoring with it."
+    )
+
     last_http_check_at = models.DateTimeField(null=True, blank=True)
     last_tech_scan_at = models.DateTimeField(null=True, blank=True)
     last_performance_scan_at = models.DateTimeField(null=True, blank=True)

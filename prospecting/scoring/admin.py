@@ -12,22 +12,12 @@ from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
 from prospecting.scoring.services import scores_batch_start
 
-TIER_COLOURS = {
-    "top_priority": "#b91c1c",
-    "quick_win": "#c2410c",
-    "strategic": "#1d4ed8",
-    "low_priority": "#6b7280",
-}
-
 
 def tier_badge(score: ProspectScore | None) -> str:
+    """The lead tier as a coloured badge (colours in the admin's stylesheet, `prospecting/admin.css`)."""
     if score is None:
         return "—"
-    return format_html(
-        '<span style="background:{};color:#fff;border-radius:.6em;padding:.1em .6em;white-space:nowrap">{}</span>',
-        TIER_COLOURS.get(score.lead_tier, "#6b7280"),
-        score.get_lead_tier_display(),
-    )
+    return format_html('<span class="badge badge-tier-{}">{}</span>', score.lead_tier, score.get_lead_tier_display())
 
 
 def breakdown_table(score: ProspectScore | None) -> str:

@@ -221,17 +221,24 @@ def _score_changes_record(previous: dict[int, int], values: list[tuple]) -> None
     activity_log_record_many(entries=entries)
 
 
+_TIER_POSITION = _SCORE_COLUMNS.index("lead_tier")
+
+
 def _scores_store(values: list[tuple]) -> None:
+    """Upsert the scores, and with them each prospect's copy of its score and tier (`Prospect.lead_score`,
+    `lead_tier`: what the dashboard's aggregates read without joining a million scores to a million prospects)."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _scores_upsert_postgresql(values)
-        else:
-            rows_insert(
-                ProspectScore,
-                [ProspectScore(**dict(zip(_SCORE_COLUMNS, row, strict=True))) for row in values],
-                unique_fields=["prospect"],
-                update_fields=_SCORE_FIELDS,
-            )
+            return
+        rows_insert(
+            ProspectScore,
+            [ProspectScore(**dict(zip(_SCORE_COLUMNS, row, strict=True))) for row in values],
+            unique_fields=["prospect"],
+            update_fields=_SCORE_FIELDS,
+        )
+        copies = [Prospect(pk=row[0], lead_score=row[_SCORE_POSITION], lead_tier=row[_TIER_POSITION]) for row in values]
+        Prospect.objects.bulk_update(copies, ["lead_score", "lead_tier"], batch_size=1000)
 
 
 def _scores_upsert_postgresql(values: list[tuple]) -> None:
@@ -258,6 +265,11 @@ def _scores_upsert_postgresql(values: list[tuple]) -> None:
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM score_stage "  # noqa: S608 - our names
             f"ON CONFLICT (prospect_id) DO UPDATE SET {updates}"
+        )
+        cursor.execute(
+            f"UPDATE {Prospect._meta.db_table} AS p SET lead_score = s.score, lead_tier = s.lead_tier "  # noqa: S608
+            "FROM score_stage AS s WHERE p.id = s.prospect_id "
+            "AND (p.lead_score IS DISTINCT FROM s.score OR p.lead_tier IS DISTINCT FROM s.lead_tier)"
         )
         cursor.execute("DELETE FROM score_stage")
 

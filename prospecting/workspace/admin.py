@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
@@ -21,7 +24,7 @@ from prospecting.core.models import ActivityLog
 from prospecting.core.quotas import QuotaExceeded
 from prospecting.enrichment import steps as enrichment_steps
 from prospecting.enrichment.admin import JobOutcomeFilter
-from prospecting.enrichment.models import PerformanceProfile, TechProfile
+from prospecting.enrichment.models import PerformanceProfile
 from prospecting.enrichment.services.batch import enrichment_batch_start
 from prospecting.enrichment.services.full import FULL
 from prospecting.interactions import services as interaction_services
@@ -31,23 +34,38 @@ from prospecting.outreach.admin import OUTREACH_PROSPECT_ACTIONS
 from prospecting.outreach.admin_actions import SendCampaignMixin
 from prospecting.prospects import admin_views as import_views
 from prospecting.prospects import services
-from prospecting.prospects.admin import CreatedByImportFilter
+from prospecting.prospects.admin import CreatedByImportFilter, status_badge
 from prospecting.prospects.models import ImportBatch, Prospect, ProspectContact
 from prospecting.prospects.resources import ProspectResource
 from prospecting.prospects.selectors import (
     VIEW_ALL_PERMISSION,
     batch_targets_scoped,
+    prospect_home_url,
     prospects_search,
     prospects_visible_to,
 )
-from prospecting.scoring.admin import breakdown_table
+from prospecting.scoring.admin import breakdown_table, tier_badge
 from prospecting.scoring.exports import leads_csv_response
-from prospecting.scoring.models import ProspectScore
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
+from prospecting.workspace.admin_filters import (
+    CmsFilter,
+    LastContactFilter,
+    NextFollowUpFilter,
+    OwnerFilter,
+    PrimaryContactFilter,
+    ScoreBandFilter,
+)
 from prospecting.workspace.duplicates import duplicate_groups, prospect_duplicates, prospects_merge
-from prospecting.workspace.forms import AssignOwnerForm, ProspectAdminForm
-from prospecting.workspace.selectors import prospect_timeline
+from prospecting.workspace.forms import AddTagForm, AssignOwnerForm, ProspectAdminForm
+from prospecting.workspace.selectors import (
+    ListExtras,
+    prospect_campaign_sends,
+    prospect_detail_queryset,
+    prospect_steps_that_apply,
+    prospect_timeline,
+    prospects_list_extras,
+)
 from prospecting.workspace.serializers import ConversionsQuerySerializer
 from prospecting.workspace.stats import stats_conversions, stats_dashboard
 
@@ -74,6 +92,8 @@ class InteractionInline(ServiceWritesInline, admin.TabularInline):
     readonly_fields = ["created_by", "created_at"]
     ordering = ["-created_at"]
     show_change_link = True
+    classes = ["collapse"]  # the timeline shows them; "Log interaction" adds one
+    verbose_name_plural = "Interactions (edit)"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Interaction]:
         return super().get_queryset(request).select_related("created_by")
@@ -86,82 +106,6 @@ class InteractionInline(ServiceWritesInline, admin.TabularInline):
 
     def service_delete(self, request, obj):
         interaction_services.interaction_delete(interaction=obj, user=request.user)
-
-
-class _ReadOnlyProfileInline(admin.StackedInline):
-    extra = 0
-    max_num = 1
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class TechProfileInline(_ReadOnlyProfileInline):
-    model = TechProfile
-    fields = [
-        "check_result",
-        "check_message",
-        "check_retry_at",
-        "certificate_valid",
-        "certificate_problem",
-        "cms",
-        "cms_version",
-        "server",
-        "hosting_provider",
-        "cdn",
-        "js_framework",
-        "analytics",
-        "ecommerce_platform",
-        "scanned_at",
-        "scan_mode",
-    ]
-
-
-class PerformanceProfileInline(_ReadOnlyProfileInline):
-    model = PerformanceProfile
-    fields = [
-        "performance_score",
-        "accessibility_score",
-        "seo_score",
-        "best_practices_score",
-        "largest_contentful_paint_ms",
-        "first_contentful_paint_ms",
-        "total_blocking_time_ms",
-        "cumulative_layout_shift",
-        "page_weight_bytes",
-        "is_mobile_friendly",
-        "provider",
-        "scanned_at",
-    ]
-
-
-class ScoreInline(_ReadOnlyProfileInline):
-    model = ProspectScore
-    fields = [
-        "score",
-        "lead_tier",
-        "lead_type",
-        "summary",
-        "breakdown",
-        "technical_health_score",
-        "modernity_score",
-        "business_value_score",
-        "engagement_score",
-        "intent_level",
-        "buying_signal",
-        "recommended_channel",
-        "rules_version",
-        "computed_at",
-    ]
-    readonly_fields = ["breakdown"]
-
-    @admin.display(description="Why this score")
-    def breakdown(self, obj):
-        return breakdown_table(obj)
 
 
 def _enrichment_action(step):
@@ -180,6 +124,116 @@ def _enrichment_action(step):
     return admin.action(description=description, permissions=["change"])(action)
 
 
+def _prospect_page(prospect: Prospect) -> dict:
+    """What the prospect page shows above its form: the header, each enrichment result in words, the score's
+    reasons, the campaign sends and the step buttons that apply (a handful of queries, whatever the data)."""
+    full = prospect_detail_queryset().get(pk=prospect.pk)
+    tech = getattr(full, "tech_profile", None)
+    performance = getattr(full, "performance_profile", None)
+    score = getattr(full, "score", None)
+    contacts = list(full.contacts.all())
+    reach = [
+        next((contact for contact in contacts if contact.contact_type == kind), None) for kind in ("phone", "email")
+    ]
+    steps = [
+        {
+            "url": reverse("admin:prospects_prospect_full_enrichment", args=[full.pk])
+            if step is FULL
+            else reverse("admin:prospects_prospect_run_step", args=[full.pk, step.slug]),
+            "button": step.label if step is FULL else f"Run {_lower_label(step.label)}",
+        }
+        for step in prospect_steps_that_apply(prospect=full, steps=[FULL, *enrichment_steps.PIPELINE])
+    ]
+    check = None
+    if tech is not None and tech.check_result:
+        check = {"result": tech.check_result, "label": tech.get_check_result_display(), "message": tech.check_message}
+    return {
+        "score": score,
+        "breakdown": breakdown_table(score),
+        "tech": tech,
+        "tech_rows": _filled(
+            [
+                ("CMS", " ".join(filter(None, [tech.cms, tech.cms_version])) if tech else ""),
+                ("Server", tech.server if tech else ""),
+                ("Hosting", tech.hosting_provider if tech else ""),
+                ("CDN", tech.cdn if tech else ""),
+                ("JavaScript", tech.js_framework if tech else ""),
+                ("Analytics", tech.analytics if tech else ""),
+                ("Shop", tech.ecommerce_platform if tech else ""),
+                (
+                    "Scan",
+                    " — ".join(filter(None, [tech.get_scan_mode_display(), tech.scan_note]))
+                    if tech and tech.scan_mode
+                    else "",
+                ),
+            ]
+        ),
+        "performance": performance,
+        "performance_scores": [
+            ("Performance", performance.performance_score),
+            ("Accessibility", performance.accessibility_score),
+            ("SEO", performance.seo_score),
+            ("Best practices", performance.best_practices_score),
+        ]
+        if performance
+        else [],
+        "performance_rows": _performance_rows(performance),
+        "contacts": contacts,
+        "reach": [contact for contact in reach if contact is not None],
+        "sends": prospect_campaign_sends(prospect_id=prospect.pk),
+        "steps": steps,
+        "check": check,
+        "home_url": prospect_home_url(full) if full.domain_name else "",
+        "follow_up_overdue": bool(full.next_follow_up_at and full.next_follow_up_at < timezone.localdate()),
+    }
+
+
+def _lower_label(label: str) -> str:
+    """ "Tech scan" → "tech scan", but "HTTP check" stays."""
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
+def _filled(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(label, value) for label, value in rows if value]
+
+
+def _performance_rows(performance: PerformanceProfile | None) -> list[tuple[str, str]]:
+    if performance is None:
+        return []
+
+    def ms(value: int | None) -> str:
+        return f"{value / 1000:.1f} s" if value is not None else ""
+
+    weight = performance.page_weight_bytes
+    return _filled(
+        [
+            ("Largest paint", ms(performance.largest_contentful_paint_ms)),
+            ("First paint", ms(performance.first_contentful_paint_ms)),
+            ("Blocking time", f"{performance.total_blocking_time_ms} ms" if performance.total_blocking_time_ms else ""),
+            ("Layout shift", f"{performance.cumulative_layout_shift}" if performance.cumulative_layout_shift else ""),
+            ("Page weight", f"{weight / 1_000_000:.1f} MB" if weight else ""),
+            ("Mobile friendly", {True: "yes", False: "no"}.get(performance.is_mobile_friendly, "")),
+            (
+                "Audited",
+                date_format(timezone.localtime(performance.scanned_at), "SHORT_DATETIME_FORMAT")
+                if performance.scanned_at
+                else "",
+            ),
+        ]
+    )
+
+
+class ProspectChangeList(ChangeList):
+    """The prospects list: a page's primary contacts and last contact dates are read for the whole page at
+    once (two queries), never row by row."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        extras = prospects_list_extras(prospect_ids=[row.pk for row in self.result_list])
+        for row in self.result_list:
+            row.list_extras = extras[row.pk]
+
+
 @admin.register(Prospect)
 class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmin):
     resource_classes = [ProspectResource]
@@ -190,29 +244,33 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "recompute_scores",
         "export_leads_csv",
         "assign_owner",
+        "add_tag",
         *OUTREACH_PROSPECT_ACTIONS,
     ]
     change_form_template = "admin/prospects/prospect/change_form.html"
-    list_display = [
+    list_display = [  # what a sales user decides on first; on a phone the table scrolls sideways after these
         "display_name",
+        "score_tier",
+        "status_badge",
         "domain_link",
-        "channel",
-        "status",
+        "cms",
+        "primary_contact",
+        "owner_name",
+        "last_contact",
+        "next_follow_up",
         "city",
-        "score_value",
-        "has_website",
-        "created_at",
     ]
     list_display_links = ["display_name"]
     list_filter = [
-        "status", "channel", "has_website", "uses_https", cached_values_filter("country", "country"),
-        cached_values_filter("source", "source"), "score__lead_tier", ("created_at", admin.DateFieldListFilter),
-        CreatedByImportFilter, JobOutcomeFilter,
+        "status", ScoreBandFilter, "score__lead_tier", CmsFilter, PrimaryContactFilter, OwnerFilter,
+        LastContactFilter, NextFollowUpFilter, "channel", "has_website", "uses_https",
+        cached_values_filter("country", "country"), cached_values_filter("source", "source"),
+        ("created_at", admin.DateFieldListFilter), CreatedByImportFilter, JobOutcomeFilter,
     ]  # fmt: skip
     paginator = LargeTablePaginator
     search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
     search_help_text = "Name, domain, city, e-mail or phone"
-    list_select_related = ["score"]
+    list_select_related = ["score", "tech_profile", "owner"]
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
     autocomplete_fields = ["captured_by", "owner"]
@@ -225,15 +283,21 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "last_contact_scrape_at",
         "informed_at",
     ]
-    inlines = [ScoreInline, ContactInline, InteractionInline, TechProfileInline, PerformanceProfileInline]
+    inlines = [ContactInline, InteractionInline]  # scores, profiles and sends: read-only panels above the form
     form = ProspectAdminForm
     fieldsets = [
         (None, {"fields": ["channel", "business_name", "domain_name", "source", "owner", "tags"]}),
         ("Status", {"fields": ["status", "status_override", "status_reason"]}),
-        ("Website", {"fields": ["has_website", "uses_https", "http_status_code", "redirect_url"]}),
+        (
+            "Website",
+            {"classes": ["collapse"], "fields": ["has_website", "uses_https", "http_status_code", "redirect_url"]},
+        ),
         (
             "Location",
-            {"fields": ["address", "city", "postal_code", "country", "location_lat", "location_lng", "captured_by"]},
+            {
+                "classes": ["collapse"],
+                "fields": ["address", "city", "postal_code", "country", "location_lat", "location_lng", "captured_by"],
+            },
         ),
         ("Notes", {"fields": ["notes"]}),
         ("Privacy", {"fields": ["lawful_basis", "informed_at"]}),
@@ -255,7 +319,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
 
     @admin.display(description="Name", ordering="business_name")
     def display_name(self, obj: Prospect) -> str:
-        return obj.display_name
+        return format_html('<span title="{0}">{0}</span>', obj.display_name)
 
     @admin.display(description="Domain", ordering="domain_name")
     def domain_link(self, obj: Prospect) -> str:
@@ -264,9 +328,47 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         return format_html('<a href="https://{0}" target="_blank" rel="noopener noreferrer">{0}</a>', obj.domain_name)
 
     @admin.display(description="Score", ordering="score__score")
-    def score_value(self, obj: Prospect) -> int | None:
+    def score_tier(self, obj: Prospect) -> str:
         score = getattr(obj, "score", None)
-        return score.score if score else None
+        if score is None:
+            return "—"
+        return format_html('<span class="score-pill"><strong>{}</strong> {}</span>', score.score, tier_badge(score))
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj: Prospect) -> str:
+        return status_badge(obj)
+
+    @admin.display(description="CMS")
+    def cms(self, obj: Prospect) -> str:
+        profile = getattr(obj, "tech_profile", None)
+        return profile.cms if profile and profile.cms else "—"
+
+    @admin.display(description="Primary contact")
+    def primary_contact(self, obj: Prospect) -> str:
+        return getattr(obj, "list_extras", ListExtras()).primary_contact or "—"
+
+    @admin.display(description="Owner", ordering="owner__username")
+    def owner_name(self, obj: Prospect) -> str:
+        return obj.owner.get_username() if obj.owner else "—"
+
+    @admin.display(description="Last contact")
+    def last_contact(self, obj: Prospect) -> str:
+        at = getattr(obj, "list_extras", ListExtras()).last_contact_at
+        return date_format(timezone.localtime(at)) if at else "—"
+
+    @admin.display(description="Next follow-up", ordering="next_follow_up_at")
+    def next_follow_up(self, obj: Prospect) -> str:
+        due = obj.next_follow_up_at
+        if due is None:
+            return "—"
+        overdue = due < timezone.localdate()
+        return format_html('<span class="{}">{}</span>', "overdue" if overdue else "", date_format(due))
+
+    def get_changelist(self, request, **kwargs):
+        return ProspectChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Prospects", **(extra_context or {})})
 
     def get_search_results(self, request, queryset, search_term):
         return prospects_search(queryset, search_term), False
@@ -312,7 +414,12 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             self.admin_site.admin_view(self.conversions_view),
             name="prospects_prospect_conversions_report",
         )
-        return [capture, full, enrich_import, log, duplicates, merge, conversions, *super().get_urls()]
+        step = path(
+            "<path:object_id>/run/<slug:step>/",
+            self.admin_site.admin_view(self.run_step_view),
+            name="prospects_prospect_run_step",
+        )
+        return [capture, full, step, enrich_import, log, duplicates, merge, conversions, *super().get_urls()]
 
     def conversions_view(self, request):
         """The conversions report (by source, by lead tier) with the dashboard's numbers above it."""
@@ -380,9 +487,11 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         extra_context = dict(extra_context or {})
         prospect = self.get_object(request, object_id)
         if prospect is not None:
+            extra_context["page"] = _prospect_page(prospect)
             extra_context["timeline"] = prospect_timeline(prospect_id=prospect.pk)
             extra_context["duplicates"] = prospect_duplicates(prospect=prospect, prospects=self.get_queryset(request))
             extra_context["can_merge"] = self._can_merge(request)
+            extra_context["title"] = prospect.display_name
             if request.user.has_perm("interactions.add_interaction"):
                 extra_context["log_form"] = InteractionLogForm()
         return super().change_view(request, object_id, form_url, extra_context)
@@ -467,6 +576,20 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         )
         return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
 
+    def run_step_view(self, request, object_id, step):
+        """A step button of the prospect page (HTTP check, tech scan, ...): queue it for this prospect, come back."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        prospect = self.get_object(request, object_id)
+        chosen = next((item for item in [FULL, *enrichment_steps.PIPELINE] if item.slug == step), None)
+        if prospect is None or chosen is None:
+            raise Http404
+        if chosen not in prospect_steps_that_apply(prospect=prospect, steps=[chosen]):
+            self.message_user(request, f"{chosen.label} does not apply to this prospect.", messages.WARNING)
+        else:
+            self._enqueue(request, Prospect.objects.filter(pk=prospect.pk), chosen, force=True)
+        return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
+
     def enrich_import_view(self, request, batch_id):
         """ "Enrich them" after an import: confirm, then full enrichment of the prospects it created."""
         if not self.has_change_permission(request):
@@ -513,6 +636,31 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             "count": queryset.count(),
         }
         return TemplateResponse(request, "admin/prospects/prospect/assign_owner.html", context)
+
+    @admin.action(description="Add a tag", permissions=["change"])
+    def add_tag(self, request, queryset):
+        form = AddTagForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            changed = services.prospects_add_tag(
+                prospect_ids=queryset.values_list("pk", flat=True).iterator(chunk_size=5000),
+                tag=form.cleaned_data["tag"],
+                user=request.user,
+            )
+            self.message_user(
+                request, f"Tag “{form.cleaned_data['tag']}” added to {changed} prospects.", messages.SUCCESS
+            )
+            return None
+        select_across = request.POST.get("select_across") == "1"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Add a tag",
+            "form": form,
+            "select_across": select_across,
+            "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "count": queryset.count(),
+        }
+        return TemplateResponse(request, "admin/prospects/prospect/add_tag.html", context)
 
     @admin.action(description="Recompute scores", permissions=["change"])
     def recompute_scores(self, request, queryset):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib.auth import get_user_model
 
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.services import tag_clean
 from prospecting.prospects.services.status import StatusTransitionError, status_transition_check
 
 
@@ -31,6 +34,33 @@ class CaptureForm(forms.Form):
     location_lng = forms.FloatField(required=False, min_value=-180, max_value=180)
 
 
+class TagsField(forms.CharField):
+    """Tags typed as a comma-separated line ("salon 2026, bakery"), stored as the prospect's list of tags (a
+    JSON list, as older forms and scripts post it, is read too)."""
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, list):
+            return ", ".join(str(tag) for tag in value)
+        return value
+
+    def to_python(self, value: object) -> list[str]:
+        text = (super().to_python(value) or "").strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list):
+                text = ",".join(str(tag) for tag in parsed)
+        tags: list[str] = []
+        for part in text.split(","):
+            if part.strip():
+                tag = tag_clean(part)
+                if tag not in tags:
+                    tags.append(tag)
+        return tags
+
+
 class ProspectAdminForm(forms.ModelForm):
     """The prospect page's form: a status change follows the status pipeline, or is an override with a reason
     (an invalid change is a form error on the status field, nothing is saved)."""
@@ -41,6 +71,7 @@ class ProspectAdminForm(forms.ModelForm):
     status_reason = forms.CharField(
         required=False, max_length=500, label="Reason for the status change", widget=forms.TextInput()
     )
+    tags = TagsField(required=False, help_text="Separated by commas, e.g. salon 2026, bakery.")
 
     class Meta:
         model = Prospect
@@ -69,3 +100,10 @@ class AssignOwnerForm(forms.Form):
         required=False,
         empty_label="Nobody (unassign)",
     )
+
+
+class AddTagForm(forms.Form):
+    tag = forms.CharField(max_length=200, help_text="One tag, e.g. salon-2026 or met at Foire.")
+
+    def clean_tag(self) -> str:
+        return tag_clean(self.cleaned_data["tag"])

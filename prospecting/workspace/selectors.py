@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from prospecting.core.models import ActivityLog
 from prospecting.interactions.models import Interaction
+from prospecting.outreach.models import CampaignSend
 from prospecting.prospects.models import ImportRow, Prospect, ProspectContact
 
 
@@ -81,3 +83,51 @@ def prospect_timeline(*, prospect_id: int, limit: int = 100, actions: list[str] 
     ]
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+@dataclass(frozen=True)
+class ListExtras:
+    """What the prospects list shows of a row's contacts and interactions."""
+
+    primary_contact: str = ""
+    last_contact_at: datetime.datetime | None = None
+
+
+def prospects_list_extras(*, prospect_ids: list[int]) -> dict[int, ListExtras]:
+    """The primary contact (e-mail first, else phone) and the last interaction's date of a page of prospects:
+    two queries for the whole page, whatever its size."""
+    contacts: dict[int, dict[str, str]] = {}
+    rows = (
+        ProspectContact.objects.filter(prospect_id__in=prospect_ids, contact_type__in=["email", "phone"])
+        .order_by("prospect_id", "-is_primary", "id")
+        .values_list("prospect_id", "contact_type", "value")
+    )
+    for prospect_id, contact_type, value in rows:
+        contacts.setdefault(prospect_id, {}).setdefault(contact_type, value)
+    last = dict(
+        Interaction.objects.filter(prospect_id__in=prospect_ids)
+        .order_by()
+        .values("prospect_id")
+        .annotate(last=Max("created_at"))
+        .values_list("prospect_id", "last")
+    )
+    return {
+        pk: ListExtras(
+            primary_contact=contacts.get(pk, {}).get("email") or contacts.get(pk, {}).get("phone") or "",
+            last_contact_at=last.get(pk),
+        )
+        for pk in prospect_ids
+    }
+
+
+def prospect_campaign_sends(*, prospect_id: int, limit: int = 20) -> list[CampaignSend]:
+    """The campaign messages sent (or queued, skipped, failed) to one prospect, newest first."""
+    return list(CampaignSend.objects.filter(prospect_id=prospect_id).select_related("template").order_by("-pk")[:limit])
+
+
+def prospect_steps_that_apply(*, prospect: Prospect, steps: list[Any]) -> list[Any]:
+    """The enrichment steps whose `eligible` condition this prospect meets (one query for all of them)."""
+    counts = Prospect.objects.filter(pk=prospect.pk).aggregate(
+        **{step.job_type: Count("pk", filter=step.eligible) for step in steps}
+    )
+    return [step for step in steps if counts[step.job_type]]

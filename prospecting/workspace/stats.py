@@ -4,9 +4,11 @@ Every figure is over the prospects the user may see: everything for Admins and V
 unassigned ones for a Sales user. Rather than one query per user with an `owner = me OR owner IS NULL` condition
 (PostgreSQL then reads every prospect again for every user: 1.4 s at a million), each figure is one aggregate
 *grouped by owner*, shared by everyone and kept `STATS_CACHE_SECONDS` (a minute by default); a user's numbers are
-the sum of the owner groups they may see. Figures that need a join only to learn the owner (scores, sends,
-replies) are grouped by owner only when someone with a limited view asks. The user's own follow-ups are always
-read live (one indexed query).
+the sum of the owner groups they may see. Scores and tiers are read from the prospects' copies
+(`Prospect.lead_score`, `lead_tier`, written by scoring with the scores), so no aggregate joins a million scores
+to a million prospects. Figures that need a join only to learn the owner (sends, replies, conversions) are
+grouped by owner only when someone with a limited view asks. The user's own follow-ups are always read live (one
+indexed query).
 """
 
 from __future__ import annotations
@@ -67,11 +69,11 @@ def _seen(rows: Iterable[dict[str, Any]], owners: set[int | None] | None) -> lis
 
 
 def _grouped(
-    queryset: QuerySet, owner_path: str | None, *fields: str, group: Any = None, **aggregates: Any
+    queryset: QuerySet, owner_path: str | None, *fields: str, named: dict[str, Any] | None = None, **aggregates: Any
 ) -> list[dict[str, Any]]:
     """`queryset` aggregated per `fields` (and the expression `group`, as "group"), and per owner when
     `owner_path` is given (otherwise every row's owner is EVERY_OWNER), as plain dicts."""
-    named = {"group": group} if group is not None else {}
+    named = dict(named or {})
     if owner_path is not None:
         named["grouped_owner"] = F(owner_path)  # not "owner": a field of the prospect has that name
     if not fields and not named:
@@ -105,7 +107,7 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
     month_start = today.replace(day=1)
     owners = _owners_seen(user)
 
-    # One GROUP BY over small columns: owner (a column of the prospect: no join), status, channel.
+    # One GROUP BY over small columns of the prospects alone: owner, status, channel, tier.
     prospect_rows = _seen(
         _cached(
             f"prospects:{today}",
@@ -114,24 +116,16 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
                 "owner_id",
                 "status",
                 "channel",
+                "lead_tier",
                 n=Count("pk"),
+                scored=Count("lead_score"),
+                total_score=Sum("lead_score"),
                 overdue=Count("pk", filter=Q(next_follow_up_at__lt=today)),
                 due_today=Count("pk", filter=Q(next_follow_up_at=today)),
                 **{f"done_{step}": Count(field) for step, field in _COVERAGE.items()},
             ),
         ),
         owners,
-    )
-    score_rows = _per_owner_or_all(
-        "scores",
-        owners,
-        lambda owner: _grouped(
-            ProspectScore.objects.all(),
-            owner and "prospect__owner_id",
-            "lead_tier",
-            n=Count("pk"),
-            total=Sum("score"),
-        ),
     )
     send_rows = _per_owner_or_all(
         "sends",
@@ -170,8 +164,8 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
     )
 
     total = _sum(prospect_rows, "n")
-    scored = _sum(score_rows, "n")
-    total_score = _sum(score_rows, "total")
+    scored = _sum(prospect_rows, "scored")
+    total_score = _sum(prospect_rows, "total_score")
     return {
         "prospects": {
             "total": total,
@@ -180,7 +174,7 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
                 v: _sum((r for r in prospect_rows if r["channel"] == v), "n") for v in Prospect.Channel.values
             },
             "by_tier": {
-                v: _sum((r for r in score_rows if r["lead_tier"] == v), "n") for v in ProspectScore.LeadTier.values
+                v: _sum((r for r in prospect_rows if r["lead_tier"] == v), "n") for v in ProspectScore.LeadTier.values
             },
         },
         "enrichment_coverage": {
@@ -239,97 +233,55 @@ def stats_conversions(
     if date_to:
         cohort = cohort.filter(created_at__date__lte=date_to)
     key = f"{date_from}:{date_to}"
-    by_source = _per_owner_or_all(
-        f"roi-source:{key}", owners, lambda owner: _grouped(cohort, owner and "owner_id", group=F("source"), **_COUNTS)
-    )
-    by_tier = _per_owner_or_all(
-        f"roi-tier:{key}",
+    counts = _seen(
+        _cached(
+            f"roi-counts:{key}",
+            lambda: _grouped(cohort, "owner_id", "source", "lead_tier", **_COUNTS),
+        ),
         owners,
-        lambda owner: _tier_counts(cohort, by_owner=bool(owner), whole=not (date_from or date_to)),
     )
     money = _per_owner_or_all(
         f"roi-money:{key}",
         owners,
-        lambda owner: [
-            {**row, "owner": row["owner"] if owner else EVERY_OWNER}
-            for row in Conversion.objects.filter(
-                prospect__in=cohort.filter(status=Prospect.Status.CONVERTED).values("pk")
-            )
-            .order_by()
-            .values(
-                "mrr",
-                "days_to_convert",
-                owner=F("prospect__owner_id"),
-                source=F("prospect__source"),
-                tier=F("prospect__score__lead_tier"),
-            )
-        ],
+        lambda owner: _grouped(
+            Conversion.objects.filter(prospect__in=cohort.filter(status=Prospect.Status.CONVERTED).values("pk")),
+            owner and "prospect__owner_id",
+            "days_to_convert",
+            named={"source": F("prospect__source"), "tier": F("prospect__lead_tier")},
+            mrr_total=Sum("mrr"),
+            conversions=Count("pk"),
+        ),
     )
     return {
-        "by_source": _report_rows(by_source, money, key="source"),
-        "by_tier": _report_rows(by_tier, money, key="tier"),
+        "by_source": _report_rows(counts, money, group="source", money_group="source"),
+        "by_tier": _report_rows(counts, money, group="lead_tier", money_group="tier"),
     }
 
 
-def _tier_counts(cohort: QuerySet[Prospect], *, by_owner: bool, whole: bool) -> list[dict[str, Any]]:
-    """Prospects, contacted and converted per owner and lead tier (unscored prospects in the group None).
-
-    For the whole base the prospects per tier come from the scores table and the prospects table separately
-    (two grouped scans, no join of a million rows to a million); only the contacted ones, a minority, are joined
-    to their score."""
-    owner_id = "owner_id" if by_owner else None
-    if not whole:
-        return _grouped(cohort, owner_id, group=F("score__lead_tier"), **_COUNTS)
-    scores_owner_id = "prospect__owner_id" if by_owner else None
-    per_tier = _grouped(ProspectScore.objects.all(), scores_owner_id, group=F("lead_tier"), prospects=Count("pk"))
-    per_owner = {row["owner"]: row["n"] for row in _grouped(cohort, owner_id, n=Count("pk"))}
-    reached = _grouped(
-        cohort.filter(status__in=CONTACTED_OR_LATER),
-        owner_id,
-        group=F("score__lead_tier"),
-        contacted=Count("pk"),
-        converted=Count("pk", filter=Q(status=Prospect.Status.CONVERTED)),
-    )
-    rows: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for row in per_tier:
-        rows[(row["owner"], row["group"])] = {**row, "contacted": 0, "converted": 0}
-    for owner, count in per_owner.items():
-        unscored = count - sum(r["prospects"] for (o, _), r in rows.items() if o == owner)
-        if unscored:
-            rows[(owner, None)] = {"owner": owner, "group": None, "prospects": unscored, "contacted": 0, "converted": 0}
-    for row in reached:
-        target = rows.setdefault(
-            (row["owner"], row["group"]),
-            {"owner": row["owner"], "group": row["group"], "prospects": 0, "contacted": 0, "converted": 0},
-        )
-        target["contacted"] += row["contacted"]
-        target["converted"] += row["converted"]
-    return list(rows.values())
-
-
-def _report_rows(counts: list[dict[str, Any]], money: list[dict[str, Any]], *, key: str) -> list[dict[str, Any]]:
+def _report_rows(
+    counts: list[dict[str, Any]], money: list[dict[str, Any]], *, group: str, money_group: str
+) -> list[dict[str, Any]]:
     totals: dict[str, dict[str, int]] = {}
     for row in counts:
-        group = row["group"] or ""
-        total = totals.setdefault(group, {"prospects": 0, "contacted": 0, "converted": 0})
+        total = totals.setdefault(row[group] or "", {"prospects": 0, "contacted": 0, "converted": 0})
         for field in total:
             total[field] += row[field]
     mrr: dict[str, Decimal] = {}
     days: dict[str, list[int]] = {}
     for row in money:
-        group = row[key] or ""
-        mrr[group] = mrr.get(group, Decimal("0.00")) + (row["mrr"] or 0)
+        name = row[money_group] or ""
+        mrr[name] = mrr.get(name, Decimal("0.00")) + (row["mrr_total"] or 0)
         if row["days_to_convert"] is not None:
-            days.setdefault(group, []).append(row["days_to_convert"])
+            days.setdefault(name, []).extend([row["days_to_convert"]] * row["conversions"])
     rows = [
         {
-            "group": group,
+            "group": name,
             **total,
             "conversion_rate": _percent(total["converted"], total["contacted"]),
-            "mrr": mrr.get(group, Decimal("0.00")),
-            "median_days_to_convert": _median(days.get(group, [])),
+            "mrr": mrr.get(name, Decimal("0.00")),
+            "median_days_to_convert": _median(days.get(name, [])),
         }
-        for group, total in totals.items()
+        for name, total in totals.items()
     ]
     return sorted(rows, key=lambda row: (-row["converted"], -row["prospects"], row["group"]))
 

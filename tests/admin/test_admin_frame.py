@@ -30,12 +30,7 @@ def test_the_switcher_changes_the_language_and_comes_back_to_the_page(admin_clie
 def test_dates_follow_the_language(admin_client_logged_in):
     import datetime
 
-    from django.utils import timezone
-
-    prospect = ProspectFactory()
-    type(prospect).objects.filter(pk=prospect.pk).update(
-        created_at=timezone.make_aware(datetime.datetime(2026, 3, 4, 10, 0))
-    )
+    ProspectFactory(next_follow_up_at=datetime.date(2026, 3, 4))
     url = reverse("admin:prospects_prospect_changelist")
     assert "4 mars 2026" in admin_client_logged_in.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "4. März 2026" in admin_client_logged_in.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
@@ -72,7 +67,7 @@ def test_the_sales_pages_come_first_in_seed_002s_order(admin_client_logged_in):
     apps = response.context["app_list"]
     assert apps[0]["app_label"] == "sales"
     assert [page["object_name"] for page in apps[0]["models"]] == [
-        "Prospects", "Leads", "Quick capture", "Follow-ups", "Scan jobs", "Campaigns",
+        "Dashboard", "Prospects", "Leads", "Quick capture", "Follow-ups", "Scan jobs", "Campaigns",
     ]  # fmt: skip
     labels = [app["app_label"] for app in apps]
     assert labels.index("prospects") < labels.index("outreach") < labels.index("auth")
@@ -90,4 +85,4 @@ def test_a_user_sees_only_the_sales_pages_they_may_open(client):
     viewer.user_permissions.add(Permission.objects.get(codename="view_prospect"))
     client.force_login(viewer)
     apps = client.get(reverse("admin:index")).context["app_list"]
-    assert [page["object_name"] for page in apps[0]["models"]] == ["Prospects", "Leads"]
+    assert [page["object_name"] for page in apps[0]["models"]] == ["Dashboard", "Prospects", "Leads"]

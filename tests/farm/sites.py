@@ -207,6 +207,33 @@ GA_IN_PROSE = html(
 <p>Le code <code>'//www.google-analytics.com/analytics.js'</code> charge le script.</p>{LOREM}</article>""",
 )
 
+# Everything this page uses is set up at run time by an external script (browser scan mode, issue 15): the
+# fetched HTML carries no marker of it, so only a browser finds it.
+RUNTIME_ONLY = html(
+    '<title>Atelier Schroeder</title>\n<script src="/assets/app.js"></script>',
+    f"<h1>Atelier Schroeder</h1>{LOREM}",
+)
+RUNTIME_APP_JS = b"""(function (w, d) {
+  var name = ['Google', 'Analytics', 'Object'].join('');
+  w[name] = 'ga';
+  w.ga = function () { (w.ga.q = w.ga.q || []).push(arguments); };
+  d.cookie = '_ga=GA1.2.1234567890.1700000000; path=/';
+  var jq = function () {};
+  jq.fn = jq.prototype = { jquery: ['3', '7', '1'].join('.') };
+  w.jQuery = w.$ = jq;
+  var loader = d.createElement('script');
+  loader.src = '/vendor/stats/' + 'piw' + 'ik.js';
+  d.head.appendChild(loader);
+  d.addEventListener('DOMContentLoaded', function () {
+    var badge = d.createElement('div');
+    badge.setAttribute('data-' + 'ackee-server', 'https://stats.example.org');
+    d.body.appendChild(badge);
+  });
+})(window, document);
+"""
+# What the browser scan finds on it (name -> version), and the static scan must not.
+RUNTIME_ONLY_TECHS = {"Google Analytics": "", "jQuery": "3.7.1", "Matomo Analytics": "", "Ackee": ""}
+
 
 PARKED = html(
     """<title>parked-domain.lu - This domain is for sale!</title>
@@ -420,6 +447,14 @@ SITES: dict[str, Site] = {
     "ga-in-prose.lu": Site(
         pages={"/": page(GA_IN_PROSE, Server="nginx")},
         expected={"status": "active", "analytics": "", "cms": ""},
+    ),
+    "runtime-only.lu": Site(
+        pages={
+            "/": page(RUNTIME_ONLY, Server="nginx"),
+            "/assets/app.js": Response(200, {"Content-Type": "application/javascript"}, RUNTIME_APP_JS),
+            "/vendor/stats/piwik.js": Response(200, {"Content-Type": "application/javascript"}, b"var _paq=[];"),
+        },
+        expected={"status": "active"},
     ),
     "parked-domain.lu": Site(
         pages={"*": page(PARKED, Server="nginx")},

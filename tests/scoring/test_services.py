@@ -212,3 +212,26 @@ def test_refresh_after_a_rolled_back_transaction_still_happens(django_capture_on
         with transaction.atomic():
             services.score_refresh_on_commit(prospect_ids=[second.pk])
     assert list(ProspectScore.objects.values_list("prospect_id", flat=True)) == [second.pk]
+
+
+def _copies_match_scores():
+    scores = dict(ProspectScore.objects.values_list("prospect_id", "score"))
+    tiers = dict(ProspectScore.objects.values_list("prospect_id", "lead_tier"))
+    for pk, lead_score, lead_tier in Prospect.objects.values_list("pk", "lead_score", "lead_tier"):
+        assert (lead_score, lead_tier) == (scores.get(pk), tiers.get(pk, "")), pk
+
+
+def test_each_prospect_carries_a_copy_of_its_score_and_tier_in_step_with_recomputes(settings):
+    """The dashboard's aggregates read Prospect.lead_score / lead_tier: scoring writes them with every score."""
+    make_varied_prospects(30)
+    ProspectFactory()  # never scored: no copy
+    scores_compute_batch(queryset=Prospect.objects.exclude(pk=Prospect.objects.order_by("-pk").first().pk))
+    _copies_match_scores()
+    before = dict(Prospect.objects.values_list("pk", "lead_score"))
+    settings.SCORING = {"points": {"local_business": 0, "no_https": 0}}
+    scores_compute_batch(queryset=stale_scores_queryset(), chunk_size=7)
+    _copies_match_scores()
+    assert dict(Prospect.objects.values_list("pk", "lead_score")) != before  # the recompute changed some
+    prospect = Prospect.objects.filter(lead_score__isnull=False).first()
+    score_compute(prospect=prospect)
+    _copies_match_scores()

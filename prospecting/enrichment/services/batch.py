@@ -25,9 +25,11 @@ from prospecting.core.jobs import JobContext, JobPaused, job_run, job_start
 from prospecting.core.models import ScanJob
 from prospecting.core.processes import may_fork_workers, usable_cpus
 from prospecting.core.quotas import quota_consume
+from prospecting.enrichment.models import ScanMode
 from prospecting.enrichment.services.full import FULL, FullProbe
 from prospecting.enrichment.services.http_check import DNS_KINDS, HttpCheckOutcome, result_for_error
 from prospecting.enrichment.services.probe_pool import ProbePool, ProcessProbePool, ThreadProbePool
+from prospecting.enrichment.services.tech_scan import TechProbe, tech_scan_mode, tech_scan_session
 from prospecting.enrichment.steps import PIPELINE, Step
 from prospecting.prospects.filters import ProspectFilter
 from prospecting.prospects.models import Prospect
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 200
 PROCESSES_MIN_ITEMS = 100  # smaller jobs are not worth forking for
 STEPS: dict[str, Step] = {step.job_type: step for step in [*PIPELINE, FULL]}  # every batch job type
+TECH_SCANNING_STEPS = {ScanJob.JobType.TECH_SCAN, ScanJob.JobType.FULL}  # batches whose probes run a tech scan
 
 
 def enrichment_targets(*, job_type: str, params: dict[str, Any]) -> QuerySet[Prospect]:
@@ -57,14 +60,18 @@ def enrichment_batch_start(
     filters: dict[str, Any] | None = None,
     user: AbstractBaseUser | None = None,
     force: bool = False,
+    scan_mode: str | None = None,
     workers: int | None = None,
     foreground: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> ScanJob:
-    """Start an enrichment batch over ids or a prospect filter: on the workers, or here (`foreground`)."""
+    """Start an enrichment batch over ids or a prospect filter: on the workers, or here (`foreground`).
+    `scan_mode`: the tech scan's mode (tech scan and full batches; default TECH_SCAN_MODE when the job runs)."""
     params: dict[str, Any] = {"prospect_ids": sorted(set(prospect_ids))} if prospect_ids else {"filter": filters or {}}
     if force:
         params["force"] = True
+    if scan_mode:
+        params["scan_mode"] = tech_scan_mode(scan_mode)  # ValueError for an unknown mode, before any job
     if workers:
         params["workers"] = workers
     targets = enrichment_targets(job_type=job_type, params=params)  # a bad filter fails here, before any job
@@ -106,14 +113,25 @@ def enrichment_batch_job(job: JobContext) -> None:
     job.clear_failures()
     # What a probe reads (e.g. `force`), without the id list a child would otherwise receive.
     probe_params = {key: value for key, value in job.params.items() if key not in {"prospect_ids", "failures"}}
-    processes = enrichment_processes(remaining)
-    if job.params.get("processes") != processes:  # shown with the job: how its probes were spread
-        job.update_params(processes=processes)
-    pool: ProbePool = (
-        ProcessProbePool(step, probe_params, processes, threads=max(1, workers // processes))
-        if processes > 1
-        else ThreadProbePool(step, probe_params, workers, name=f"job{job.job_id}")
-    )
+    scans_tech = step.job_type in TECH_SCANNING_STEPS and remaining > 0
+    with tech_scan_session(job.params.get("scan_mode") if scans_tech else ScanMode.STATIC) as session:
+        probe_params["tech_session"] = session
+        if session.unavailable:
+            job.update_params(scan_mode_note=session.unavailable)  # shown with the job; each profile says it too
+        # A browser run renders pages in Chromium, not in Python: its one browser stays in this process.
+        processes = 1 if session.scanner is not None else enrichment_processes(remaining)
+        if job.params.get("processes") != processes:  # shown with the job: how its probes were spread
+            job.update_params(processes=processes)
+        pool: ProbePool = (
+            ProcessProbePool(step, probe_params, processes, threads=max(1, workers // processes))
+            if processes > 1
+            else ThreadProbePool(step, probe_params, workers, name=f"job{job.job_id}")
+        )
+        _probe_all(job, step, todo, pool)
+
+
+def _probe_all(job: JobContext, step: Step, todo: QuerySet[Prospect], pool: ProbePool) -> None:
+    """Feed the pool chunk by chunk and store each chunk's results, until done or cancelled."""
     finished = False
     try:
         last_pk = 0
@@ -197,6 +215,7 @@ def outcome_counts(outcomes: list[tuple[bool, Any]]) -> dict[str, Any]:
     {"contacts": 3}}."""
     counts: dict[str, Any] = {}
     failed_steps: dict[str, int] = {}
+    scan_modes: dict[str, int] = {}
     for ok, value in outcomes:
         result, _kind = _check_of(ok, value)
         if result:
@@ -208,8 +227,13 @@ def outcome_counts(outcomes: list[tuple[bool, Any]]) -> dict[str, Any]:
         if isinstance(value, FullProbe):
             for name in value.errors:
                 failed_steps[name] = failed_steps.get(name, 0) + 1
+        scanned = value.results.get("tech_scan") if isinstance(value, FullProbe) else value
+        if isinstance(scanned, TechProbe):
+            scan_modes[scanned.mode] = scan_modes.get(scanned.mode, 0) + 1
     if failed_steps:
         counts["failed_steps"] = failed_steps
+    if scan_modes:
+        counts["tech_scan_modes"] = scan_modes  # {"browser": 195, "static": 5}: pages the browser could not read
     return counts
 
 

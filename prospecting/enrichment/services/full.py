@@ -21,8 +21,10 @@ from django.utils import timezone
 
 from prospecting.core.events import prospects_changed_announce
 from prospecting.core.models import ScanJob
+from prospecting.enrichment.models import ScanMode
 from prospecting.enrichment.services import contacts as contacts_module  # noqa: F401 - tests replace its probes
 from prospecting.enrichment.services import performance as performance_module  # noqa: F401 - idem
+from prospecting.enrichment.services.tech_scan import TechScanSession, tech_scan_session
 from prospecting.enrichment.steps import PIPELINE, Step, booking_tools
 from prospecting.prospects.models import Prospect
 
@@ -46,11 +48,12 @@ class FullProbe:
     skipped: dict[str, str] = field(default_factory=dict)  # step -> reason
 
 
-def full_probe(prospect: Prospect, plan: list[str]) -> FullProbe:
-    """Network only: run every planned step's probe for one prospect, each reading what the earlier ones found."""
+def full_probe(prospect: Prospect, plan: list[str], *, tech_session: TechScanSession | None = None) -> FullProbe:
+    """Network only: run every planned step's probe for one prospect, each reading what the earlier ones found.
+    `tech_session`: the run's browser, in the tech scan's browser mode."""
     probe = FullProbe(plan=plan)
     local = copy.copy(prospect)  # the later steps read what the HTTP check just found
-    shared: dict[str, Any] = {"keep_pages": True}
+    shared: dict[str, Any] = {"keep_pages": True, "tech_session": tech_session}
     for step in PIPELINE:
         name = step.job_type
         if not local.domain_name:
@@ -72,14 +75,13 @@ def full_probe(prospect: Prospect, plan: list[str]) -> FullProbe:
             local.redirect_url = result.final_url
             shared["home_page"] = result.page
         elif name == "tech_scan":
-            shared["home_page"], _dns, detections = result
-            shared["booking_tools"] = booking_tools(detections)
+            shared["home_page"] = result.page
+            shared["booking_tools"] = booking_tools(result.detections)
     # Every step has read the page: the stores need its facts only (small results, cheap to send back).
     if probe.results.get("http_check") is not None and probe.results["http_check"].page is not None:
         probe.results["http_check"].page = probe.results["http_check"].page.without_body()
     if "tech_scan" in probe.results:
-        scanned, dns, detections = probe.results["tech_scan"]
-        probe.results["tech_scan"] = (scanned.without_body(), dns, detections)
+        probe.results["tech_scan"] = probe.results["tech_scan"].without_body()
     return probe
 
 
@@ -124,14 +126,20 @@ def _score_report(prospect: Prospect) -> dict[str, str]:
     return {"status": "done", "detail": f"{score['score__score']} ({score['score__lead_tier']})"}
 
 
-def enrichment_full_run(*, prospect: Prospect, force: bool = False) -> dict[str, dict[str, str]]:
-    """Run the whole pipeline for one prospect now."""
+def enrichment_full_run(
+    *, prospect: Prospect, force: bool = False, scan_mode: str | None = None
+) -> dict[str, dict[str, str]]:
+    """Run the whole pipeline for one prospect now (the tech scan in `scan_mode`, default TECH_SCAN_MODE)."""
     plan = steps_to_run(prospect, force=force)
-    return full_store(prospect, full_probe(prospect, plan))
+    mode = scan_mode if "tech_scan" in plan else ScanMode.STATIC  # no browser started for nothing
+    with tech_scan_session(mode, concurrency=1) as session:
+        probe = full_probe(prospect, plan, tech_session=session)
+    return full_store(prospect, probe)
 
 
 def _full_batch_probe(prospect: Prospect, shared: dict[str, Any]) -> FullProbe:
-    return full_probe(prospect, steps_to_run(prospect, force=bool(shared.get("force"))))
+    plan = steps_to_run(prospect, force=bool(shared.get("force")))
+    return full_probe(prospect, plan, tech_session=shared.get("tech_session"))
 
 
 def _full_batch_store(prospect: Prospect, probe: FullProbe) -> str:

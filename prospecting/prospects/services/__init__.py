@@ -21,7 +21,9 @@ from prospecting.prospects.services.prospects import (
     prospect_create,
     prospect_delete,
     prospect_update,
+    prospects_add_tag,
     prospects_assign_owner,
+    tag_clean,
 )
 from prospecting.prospects.services.status import (
     StatusTransitionError,
@@ -52,6 +54,8 @@ __all__ = [
     "prospect_import",
     "prospect_status_change",
     "prospect_update",
+    "prospects_add_tag",
     "prospects_assign_owner",
     "prospects_mark_contacted",
+    "tag_clean",
 ]

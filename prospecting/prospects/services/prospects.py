@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -182,6 +183,57 @@ def prospects_assign_owner(*, prospect_ids: Iterable[int], owner: Any, user: Use
                         metadata={"old": old_id, "new": owner_id},
                     )
                     for pk, old_id, old_name in rows
+                ),
+                actor=user,
+            )
+            changed += len(rows)
+    return changed
+
+
+TAG_MAX_LENGTH = 50
+
+
+def tag_clean(tag: str) -> str:
+    """A tag as stored: trimmed, one line, at most `TAG_MAX_LENGTH` characters, no comma (imports split tags
+    on commas). Raises ValidationError otherwise."""
+    value = " ".join((tag or "").split())
+    if not value:
+        raise ValidationError("Type a tag.")
+    if "," in value:
+        raise ValidationError("A tag cannot contain a comma; add one tag at a time.")
+    if len(value) > TAG_MAX_LENGTH:
+        raise ValidationError(f"A tag has at most {TAG_MAX_LENGTH} characters.")
+    return value
+
+
+def prospects_add_tag(*, prospect_ids: Iterable[int], tag: str, user: User = None) -> int:
+    """Add `tag` to these prospects, in bulk, logging each change; returns how many gained it (those that
+    already have it are left alone, so running it twice changes nothing)."""
+    tag = tag_clean(tag)
+    ids = sorted({int(pk) for pk in prospect_ids})
+    changed = 0
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        with transaction.atomic():
+            rows = [
+                Prospect(pk=pk, tags=[*(tags or []), tag], updated_at=timezone.now())
+                for pk, tags in Prospect.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "tags")
+                if tag not in (tags or [])
+            ]
+            if not rows:
+                continue
+            Prospect.objects.bulk_update(rows, ["tags", "updated_at"], batch_size=500)
+            activity_log_record_many(
+                entries=(
+                    ActivityEntry(
+                        entity_label="prospects.Prospect",
+                        object_id=row.pk,
+                        prospect_id=row.pk,
+                        action="tag_added",
+                        description=f"Tag “{tag}” added",
+                        metadata={"tag": tag},
+                    )
+                    for row in rows
                 ),
                 actor=user,
             )

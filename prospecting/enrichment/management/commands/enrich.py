@@ -4,6 +4,7 @@ from tqdm import tqdm
 
 from prospecting.core.jobs import job_resume
 from prospecting.core.models import ScanJob
+from prospecting.enrichment.models import ScanMode
 from prospecting.enrichment.services.batch import STEPS, enrichment_batch_start, enrichment_targets
 
 STEP_NAMES = {step.slug: step.job_type for step in STEPS.values()}
@@ -21,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="Hand the job to the workers and return")
         parser.add_argument("--resume", type=int, metavar="JOB_ID", help="Resume an interrupted job")
         parser.add_argument("--force", action="store_true", help="full: rerun steps whose last run is still fresh")
+        parser.add_argument(
+            "--scan-mode",
+            choices=ScanMode.values,
+            help="tech-scan and full: static (fetched HTML) or browser (Chromium renders each page; slower). "
+            "Default: the TECH_SCAN_MODE setting",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
@@ -53,6 +60,7 @@ class Command(BaseCommand):
                     prospect_ids=options["ids"],
                     filters=filter_dict,
                     force=options["force"],
+                    scan_mode=options["scan_mode"],
                     workers=options["workers"],
                     foreground=not options["queue"],
                     on_progress=bar.update,
@@ -64,6 +72,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Job {job.pk} {job.status}: {job.processed_items}/{job.total_items} processed, {job.failed_items} failed."
         )
+        if job.params.get("scan_mode_note"):
+            self.stdout.write(job.params["scan_mode_note"])
 
     def _progress(self, total, options):
         disabled = options["no_progress"] or options["queue"]
