@@ -344,7 +344,7 @@ def browser_results(corpus: list[tuple[str, bytes]], concurrency: int) -> tuple[
                     if fields.get("cms"):
                         result[fields["cms"]] = fields["cms_version"]
                     found[name] = result
-                    modes[probe.mode] = modes.get(probe.mode, 0) + 1
+                    modes[str(probe.mode)] = modes.get(str(probe.mode), 0) + 1
                     if probe.browser:
                         page_ms.append(probe.browser["ms"])
                     if done % 50 == 0:

@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.core.jobs import job_cancel, job_resume, jobs_mark_stalled
@@ -65,7 +67,7 @@ class ScanJobAdmin(admin.ModelAdmin):
     ]
     change_form_template = "admin/core/scanjob/change_form.html"
 
-    @admin.display(description="Outcomes")
+    @admin.display(description=_("Outcomes"))
     def outcomes(self, obj: ScanJob) -> str:
         """What the job found, e.g. 812 active · 97 parked · 41 could not check, each linked to those prospects."""
         counts = (obj.params or {}).get("outcomes") or {}
@@ -81,7 +83,7 @@ class ScanJobAdmin(admin.ModelAdmin):
         failed_steps = counts.get("failed_steps") or {}
         if failed_steps:
             steps = ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in failed_steps.items())
-            return format_html("{}<br>Failed steps: {}", links, steps)
+            return format_html("{}<br>{}: {}", links, _("Failed steps"), steps)
         return links
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -98,7 +100,7 @@ class ScanJobAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser  # the record of what ran stays, unless an admin tidies up
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, obj: ScanJob) -> str:
         return format_html(
             '<progress value="{}" max="100" style="width:6em"></progress> {}%',
@@ -113,20 +115,37 @@ class ScanJobAdmin(admin.ModelAdmin):
         jobs_mark_stalled()  # a job whose worker died shows as interrupted as soon as someone looks
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Cancel selected jobs", permissions=["change"])
+    @admin.action(description=_("Cancel selected jobs"), permissions=["change"])
     def cancel_jobs(self, request, queryset):
         cancelled = sum(job_cancel(job=job) for job in queryset)
-        self.message_user(request, f"Cancelled {cancelled} jobs.", messages.SUCCESS)
+        self.message_user(
+            request, ngettext("Cancelled %d job.", "Cancelled %d jobs.", cancelled) % cancelled, messages.SUCCESS
+        )
 
     @admin.action(
-        description="Resume selected jobs (interrupted, failed or stopped with their worker)", permissions=["change"]
+        description=_("Resume selected jobs (interrupted, failed or stopped with their worker)"), permissions=["change"]
     )
     def resume_jobs(self, request, queryset):
         resumed = sum(job_resume(job=job) for job in queryset)
         skipped = len(queryset) - resumed
-        message = f"Resumed {resumed} jobs on the workers; they continue where they stopped."
+        message = (
+            ngettext(
+                "Resumed %d job on the workers; it continues where it stopped.",
+                "Resumed %d jobs on the workers; they continue where they stopped.",
+                resumed,
+            )
+            % resumed
+        )
         if skipped:
-            message += f" {skipped} completed, cancelled or still running were left as they are."
+            message += (
+                " "
+                + ngettext(
+                    "%d completed, cancelled or still running was left as it is.",
+                    "%d completed, cancelled or still running were left as they are.",
+                    skipped,
+                )
+                % skipped
+            )
         self.message_user(request, message, messages.SUCCESS if resumed else messages.WARNING)
 
 
@@ -151,11 +170,11 @@ class UserQuotaAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="Scans this month")
+    @admin.display(description=_("Scans this month"))
     def scans_used(self, obj: UserQuota) -> str:
         return _usage_text(getattr(obj, "scans_used_now", None), obj.scans_per_month)
 
-    @admin.display(description="E-mails this month")
+    @admin.display(description=_("E-mails this month"))
     def emails_used(self, obj: UserQuota) -> str:
         return _usage_text(getattr(obj, "emails_used_now", None), obj.emails_per_month)
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.fetch import FetchResult
 from prospecting.core.models import ScanJob
@@ -229,7 +230,7 @@ HTTP_CHECK = Step(
     _http_probe,
     _http_store,
     _http_store_many,
-    label="HTTP check",
+    label=_("HTTP check"),
     run=_http_run,
     result=_http_result,
 )
@@ -239,7 +240,7 @@ TECH_SCAN = Step(
     LIVE_SITE,
     _tech_probe,
     _tech_store,
-    label="Tech scan",
+    label=_("Tech scan"),
     run=_tech_run,
     result=_tech_result,
 )
@@ -249,7 +250,7 @@ PERFORMANCE = Step(
     LIVE_SITE,
     _performance_probe,
     _performance_store,
-    label="Performance audit",
+    label=_("Performance audit"),
     run=_performance_run,
     result=_performance_result,
 )
@@ -259,7 +260,7 @@ CONTACTS = Step(
     LIVE_SITE,
     _contacts_probe,
     _contacts_store,
-    label="Contact scrape",
+    label=_("Contact scrape"),
     run=_contacts_run,
     result=_contacts_result,
 )

@@ -44,13 +44,14 @@ from prospecting.prospects.selectors import (
     prospects_search,
     prospects_visible_to,
 )
-from prospecting.scoring.admin import breakdown_table, tier_badge
+from prospecting.scoring.admin import breakdown_table, lead_tier_badge
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
 from prospecting.workspace.admin_filters import (
     CmsFilter,
     LastContactFilter,
+    LeadTierFilter,
     NextFollowUpFilter,
     OwnerFilter,
     PrimaryContactFilter,
@@ -108,19 +109,22 @@ class InteractionInline(ServiceWritesInline, admin.TabularInline):
         interaction_services.interaction_delete(interaction=obj, user=request.user)
 
 
-def _enrichment_action(step):
-    """The admin action that queues a batch of one registry step for the selected prospects."""
+def _enrichment_action(step, scan_mode=None):
+    """The admin action that queues a batch of one registry step for the selected prospects (`scan_mode`: the
+    tech scan's mode, for an action that asks for the browser)."""
 
     def action(model_admin, request, queryset):
-        model_admin._enqueue(request, queryset, step)
+        model_admin._enqueue(request, queryset, step, scan_mode=scan_mode)
 
-    action.__name__ = f"run_{step.job_type}"
+    action.__name__ = f"run_{step.job_type}" + (f"_{scan_mode}" if scan_mode else "")
     live_only = " (live websites)" if step.eligible == enrichment_steps.LIVE_SITE else ""
     description = (
         "Full enrichment (HTTP check → tech → performance → contacts → score)"
         if step is FULL
         else f"Run {step.label if step.label[:2].isupper() else step.label.lower()}{live_only}"
     )
+    if scan_mode == "browser":
+        description = "Run tech scan in a browser (live websites; slower, finds what scripts set up)"
     return admin.action(description=description, permissions=["change"])(action)
 
 
@@ -241,6 +245,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     import_export_change_list_template = "admin/prospects/prospect/change_list.html"
     actions = [
         *(_enrichment_action(step) for step in [FULL, *enrichment_steps.PIPELINE]),
+        _enrichment_action(enrichment_steps.TECH_SCAN, scan_mode="browser"),
         "recompute_scores",
         "export_leads_csv",
         "assign_owner",
@@ -262,7 +267,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     ]
     list_display_links = ["display_name"]
     list_filter = [
-        "status", ScoreBandFilter, "score__lead_tier", CmsFilter, PrimaryContactFilter, OwnerFilter,
+        "status", ScoreBandFilter, LeadTierFilter, CmsFilter, PrimaryContactFilter, OwnerFilter,
         LastContactFilter, NextFollowUpFilter, "channel", "has_website", "uses_https",
         cached_values_filter("country", "country"), cached_values_filter("source", "source"),
         ("created_at", admin.DateFieldListFilter), CreatedByImportFilter, JobOutcomeFilter,
@@ -270,7 +275,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     paginator = LargeTablePaginator
     search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
     search_help_text = "Name, domain, city, e-mail or phone"
-    list_select_related = ["score", "tech_profile", "owner"]
+    list_select_related = ["tech_profile", "owner"]  # score and tier: the prospect's own copy
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
     autocomplete_fields = ["captured_by", "owner"]
@@ -327,12 +332,13 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             return "—"
         return format_html('<a href="https://{0}" target="_blank" rel="noopener noreferrer">{0}</a>', obj.domain_name)
 
-    @admin.display(description="Score", ordering="score__score")
+    @admin.display(description="Score", ordering="lead_score")
     def score_tier(self, obj: Prospect) -> str:
-        score = getattr(obj, "score", None)
-        if score is None:
+        if obj.lead_score is None:
             return "—"
-        return format_html('<span class="score-pill"><strong>{}</strong> {}</span>', score.score, tier_badge(score))
+        return format_html(
+            '<span class="score-pill"><strong>{}</strong> {}</span>', obj.lead_score, lead_tier_badge(obj.lead_tier)
+        )
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Prospect) -> str:
@@ -540,13 +546,14 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     def process_import(self, request, **kwargs):
         return self.import_action(request, **kwargs)
 
-    def _enqueue(self, request, queryset, step, force=False):
+    def _enqueue(self, request, queryset, step, force=False, scan_mode=None):
         try:
             job = enrichment_batch_start(
                 job_type=step.job_type,
                 prospect_ids=list(queryset.values_list("pk", flat=True)),
                 user=request.user,
                 force=force,
+                scan_mode=scan_mode,
             )
         except QuotaExceeded as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)

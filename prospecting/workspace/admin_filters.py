@@ -18,6 +18,7 @@ from prospecting.core.admin_paging import FILTER_CHOICES_SECONDS
 from prospecting.enrichment.models import TechProfile
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import ProspectContact
+from prospecting.scoring.models import ProspectScore
 
 
 class ScoreBandFilter(admin.SimpleListFilter):
@@ -35,11 +36,24 @@ class ScoreBandFilter(admin.SimpleListFilter):
 
     def queryset(self, request: Any, queryset: QuerySet) -> QuerySet:
         if self.value() == "none":
-            return queryset.filter(score__isnull=True)
+            return queryset.filter(lead_score__isnull=True)
         if self.value() in self.BANDS:
             low, high, _label = self.BANDS[self.value()]
-            return queryset.filter(score__score__gte=low, score__score__lte=high)
+            return queryset.filter(lead_score__gte=low, lead_score__lte=high)  # the prospect's copy: no join
         return queryset
+
+
+class LeadTierFilter(admin.SimpleListFilter):
+    """The lead tier, read from the prospect's own copy of it (no join of the scores)."""
+
+    title = _("lead tier")
+    parameter_name = "lead_tier"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(ProspectScore.LeadTier.choices)
+
+    def queryset(self, request: Any, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(lead_tier=self.value()) if self.value() in ProspectScore.LeadTier.values else queryset
 
 
 class CmsFilter(admin.SimpleListFilter):

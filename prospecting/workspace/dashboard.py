@@ -13,16 +13,18 @@ from django.utils import timezone
 
 from prospecting.core.jobs import jobs_mark_stalled
 from prospecting.core.models import ScanJob
+from prospecting.interactions.models import Interaction
 from prospecting.outreach.models import CampaignSend
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_visibility_q
 from prospecting.scoring.models import ProspectScore
-from prospecting.workspace.stats import stats_conversions, stats_dashboard
+from prospecting.workspace.stats import stats_conversions, stats_dashboard, stats_score_counts
 
 User = AbstractBaseUser | AnonymousUser | None
 SCORE_BUCKETS = [(0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 79), (80, 89), (90, 100)]
 RECENT_JOBS = 6
 CAMPAIGNS_SHOWN = 6
+MY_FOLLOW_UPS_SHOWN = 8
 
 
 def dashboard_data(*, user: User) -> dict[str, Any]:
@@ -59,6 +61,8 @@ def dashboard_data(*, user: User) -> dict[str, Any]:
         ],
         "conversions_by_source": stats_conversions(user=user)["by_source"][:8],
         **extras,
+        "my_follow_ups": dashboard_my_follow_ups(user=user),
+        "today": timezone.localdate(),
         "jobs": dashboard_recent_jobs(user=user),
     }
 
@@ -80,13 +84,9 @@ def _rows(counts: dict[str, int], choices: Any, total: int) -> list[dict[str, An
 
 
 def dashboard_score_distribution(*, user: User) -> list[dict[str, Any]]:
-    """How many scored prospects fall in each ten-point band (0-9 ... 90-100): one GROUP BY on the score,
-    which the scores' best-first index serves."""
-    scores = ProspectScore.objects.all()
-    scope = prospect_visibility_q(user, path="prospect")
-    if scope != Q():
-        scores = scores.filter(scope)
-    per_score = dict(scores.order_by().values_list("score").annotate(n=Count("*")))
+    """How many scored prospects fall in each ten-point band (0-9 ... 90-100), from the shared per-owner
+    counts of each score (no join of the scores to the prospects)."""
+    per_score = stats_score_counts(user=user)
     bands = [
         {"low": low, "high": high, "count": sum(n for score, n in per_score.items() if low <= score <= high)}
         for low, high in SCORE_BUCKETS
@@ -131,3 +131,20 @@ def dashboard_recent_jobs(*, user: User) -> list[ScanJob]:
         return []
     jobs_mark_stalled()
     return list(ScanJob.objects.select_related("created_by").order_by("-created_at", "-pk")[:RECENT_JOBS])
+
+
+def dashboard_my_follow_ups(*, user: User, limit: int = MY_FOLLOW_UPS_SHOWN) -> list[Interaction]:
+    """The user's open follow-ups due today or overdue, oldest first (the open-follow-up index serves it);
+    read fresh, so a task marked done leaves the dashboard at once."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        Interaction.objects.filter(
+            prospect_visibility_q(user, path="prospect"),
+            follow_up_owner=user,
+            follow_up_done_at__isnull=True,
+            next_action_date__lte=timezone.localdate(),
+        )
+        .select_related("prospect")
+        .order_by("next_action_date", "pk")[:limit]
+    )

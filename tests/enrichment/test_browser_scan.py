@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from prospecting.core.fetch import resolver_overrides
 from prospecting.core.models import ScanJob
@@ -353,3 +354,15 @@ def test_a_page_that_sends_itself_away_is_still_read(settings, tmp_path):
     assert moved.mode == "browser", moved.note
     assert moved.browser["url"] == "http://goes-home.lu/fr/"
     assert "Joomla" in {d.name for d in moved.detections}
+
+
+def test_the_admin_action_queues_a_browser_tech_scan(admin_client_logged_in):
+    prospects = [ProspectFactory(domain_name=host, has_website=True) for host in ("a-site.lu", "b-site.lu")]
+    changelist = reverse("admin:prospects_prospect_changelist")
+    assert "Run tech scan in a browser" in admin_client_logged_in.get(changelist).content.decode()
+    response = admin_client_logged_in.post(
+        changelist, {"action": "run_tech_scan_browser", "_selected_action": [p.pk for p in prospects]}, follow=True
+    )
+    job = ScanJob.objects.get()
+    assert (job.job_type, job.total_items, job.params["scan_mode"]) == ("tech_scan", 2, "browser")
+    assert f"/admin/core/scanjob/{job.pk}/change/" in response.content.decode()
