@@ -12,6 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, gettext_noop
 
 NAMES = [
+    gettext_noop("ID"),
+    gettext_noop("MRR"),
     gettext_noop("accessibility score"),
     gettext_noop("action"),
     gettext_noop("activity log"),
@@ -121,7 +123,6 @@ NAMES = [
     gettext_noop("hourly limit"),
     gettext_noop("html template"),
     gettext_noop("http status code"),
-    gettext_noop("ID"),
     gettext_noop("import batch"),
     gettext_noop("import batches"),
     gettext_noop("import row"),
@@ -151,6 +152,7 @@ NAMES = [
     gettext_noop("last tech scan at"),
     gettext_noop("lawful basis"),
     gettext_noop("lead"),
+    gettext_noop("lead score"),
     gettext_noop("lead tier"),
     gettext_noop("lead type"),
     gettext_noop("leads"),
@@ -164,7 +166,6 @@ NAMES = [
     gettext_noop("modernity score"),
     gettext_noop("month"),
     gettext_noop("monthly call limit"),
-    gettext_noop("MRR"),
     gettext_noop("name"),
     gettext_noop("next action"),
     gettext_noop("next action date"),
@@ -225,6 +226,7 @@ NAMES = [
     gettext_noop("scan job"),
     gettext_noop("scan jobs"),
     gettext_noop("scan mode"),
+    gettext_noop("scan note"),
     gettext_noop("scanned at"),
     gettext_noop("scans per month"),
     gettext_noop("score"),
