@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from prospecting.core.admin_paging import LargeTablePaginator, cached_values_filter
@@ -322,17 +323,17 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         ),
     ]
 
-    @admin.display(description="Name", ordering="business_name")
+    @admin.display(description=_("Name"), ordering="business_name")
     def display_name(self, obj: Prospect) -> str:
         return format_html('<span title="{0}">{0}</span>', obj.display_name)
 
-    @admin.display(description="Domain", ordering="domain_name")
+    @admin.display(description=_("Domain"), ordering="domain_name")
     def domain_link(self, obj: Prospect) -> str:
         if not obj.domain_name:
             return "—"
         return format_html('<a href="https://{0}" target="_blank" rel="noopener noreferrer">{0}</a>', obj.domain_name)
 
-    @admin.display(description="Score", ordering="lead_score")
+    @admin.display(description=_("Score"), ordering="lead_score")
     def score_tier(self, obj: Prospect) -> str:
         if obj.lead_score is None:
             return "—"
@@ -340,29 +341,29 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             '<span class="score-pill"><strong>{}</strong> {}</span>', obj.lead_score, lead_tier_badge(obj.lead_tier)
         )
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, obj: Prospect) -> str:
         return status_badge(obj)
 
-    @admin.display(description="CMS")
+    @admin.display(description=_("CMS"))
     def cms(self, obj: Prospect) -> str:
         profile = getattr(obj, "tech_profile", None)
         return profile.cms if profile and profile.cms else "—"
 
-    @admin.display(description="Primary contact")
+    @admin.display(description=_("Primary contact"))
     def primary_contact(self, obj: Prospect) -> str:
         return getattr(obj, "list_extras", ListExtras()).primary_contact or "—"
 
-    @admin.display(description="Owner", ordering="owner__username")
+    @admin.display(description=_("Owner"), ordering="owner__username")
     def owner_name(self, obj: Prospect) -> str:
         return obj.owner.get_username() if obj.owner else "—"
 
-    @admin.display(description="Last contact")
+    @admin.display(description=_("Last contact"))
     def last_contact(self, obj: Prospect) -> str:
         at = getattr(obj, "list_extras", ListExtras()).last_contact_at
         return date_format(timezone.localtime(at)) if at else "—"
 
-    @admin.display(description="Next follow-up", ordering="next_follow_up_at")
+    @admin.display(description=_("Next follow-up"), ordering="next_follow_up_at")
     def next_follow_up(self, obj: Prospect) -> str:
         due = obj.next_follow_up_at
         if due is None:
@@ -374,7 +375,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         return ProspectChangeList
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": "Prospects", **(extra_context or {})})
+        return super().changelist_view(request, {"title": _("Prospects"), **(extra_context or {})})
 
     def get_search_results(self, request, queryset, search_term):
         return prospects_search(queryset, search_term), False
@@ -459,7 +460,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Possible duplicates",
+            "title": _("Possible duplicates"),
             "groups": duplicate_groups(prospects=self.get_queryset(request)),
             "can_merge": self._can_merge(request),
         }
@@ -517,19 +518,29 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         if not form.is_valid():
             for field, errors in form.errors.items():
                 label = form.fields[field].label or field if field in form.fields else ""
-                self.message_user(request, f"Interaction not logged. {label}: {' '.join(errors)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("Interaction not logged. %(field)s: %(errors)s") % {"field": label, "errors": " ".join(errors)},
+                    messages.ERROR,
+                )
             return HttpResponseRedirect(back)
         try:
             interaction = interaction_services.interaction_create(
                 prospect=prospect, data=form.service_data(), user=request.user
             )
         except ValidationError as exc:
-            self.message_user(request, "Interaction not logged: " + "; ".join(exc.messages), messages.ERROR)
+            self.message_user(request, _("Interaction not logged: %s") % "; ".join(exc.messages), messages.ERROR)
         else:
-            due = f", follow-up due {interaction.next_action_date:%d %b %Y}" if interaction.next_action_date else ""
-            self.message_user(
-                request, f"{interaction.get_interaction_type_display()} logged on {prospect}{due}.", messages.SUCCESS
-            )
+            kind, name = interaction.get_interaction_type_display(), str(prospect)
+            if interaction.next_action_date:
+                message = _("%(kind)s logged on %(prospect)s, follow-up due %(date)s.") % {
+                    "kind": kind,
+                    "prospect": name,
+                    "date": date_format(interaction.next_action_date),
+                }
+            else:
+                message = _("%(kind)s logged on %(prospect)s.") % {"kind": kind, "prospect": name}
+            self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(back)
 
     def capture_view(self, request):
@@ -564,7 +575,9 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         url = reverse("admin:core_scanjob_change", args=[job.pk])
         self.message_user(
             request,
-            format_html('{} queued for {} prospects: <a href="{}">job #{}</a>.', label, job.total_items, url, job.pk),
+            format_html(
+                _('{} queued for {} prospects: <a href="{}">job #{}</a>.'), label, job.total_items, url, job.pk
+            ),
             messages.SUCCESS,
         )
 
@@ -619,7 +632,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
-    @admin.action(description="Assign owner", permissions=["change"])
+    @admin.action(description=_("Assign owner"), permissions=["change"])
     def assign_owner(self, request, queryset):
         form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -630,13 +643,17 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
                 user=request.user,
             )
             name = owner.get_username() if owner else "nobody"
-            self.message_user(request, f"{changed} prospects now belong to {name}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                _("%(count)s prospects now belong to %(name)s.") % {"count": changed, "name": name},
+                messages.SUCCESS,
+            )
             return None
         select_across = request.POST.get("select_across") == "1"
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Assign owner",
+            "title": _("Assign owner"),
             "form": form,
             "select_across": select_across,
             "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
@@ -644,7 +661,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/assign_owner.html", context)
 
-    @admin.action(description="Add a tag", permissions=["change"])
+    @admin.action(description=_("Add a tag"), permissions=["change"])
     def add_tag(self, request, queryset):
         form = AddTagForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -661,7 +678,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Add a tag",
+            "title": _("Add a tag"),
             "form": form,
             "select_across": select_across,
             "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
@@ -669,14 +686,14 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/add_tag.html", context)
 
-    @admin.action(description="Recompute scores", permissions=["change"])
+    @admin.action(description=_("Recompute scores"), permissions=["change"])
     def recompute_scores(self, request, queryset):
         job = scores_batch_start(
             params={"prospect_ids": list(queryset.values_list("pk", flat=True))}, user=request.user
         )
         self._job_queued_message(request, job, "Score recompute")
 
-    @admin.action(description="Export selected as lead CSV")
+    @admin.action(description=_("Export selected as lead CSV"))
     def export_leads_csv(self, request, queryset):
         return leads_csv_response(queryset=queryset)
 
@@ -713,7 +730,7 @@ class ActivityLogAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "prospect_id" or super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description="Prospect", ordering="prospect_id")
+    @admin.display(description=_("Prospect"), ordering="prospect_id")
     def prospect_link(self, obj: ActivityLog) -> str:
         if obj.prospect_id is None:
             return "—"
