@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.core.api import MAX_ID
@@ -69,7 +70,7 @@ class CampaignTemplateForm(forms.ModelForm):
 
 class PreviewForm(forms.Form):
     prospect = forms.IntegerField(
-        min_value=1, max_value=MAX_ID, label="Prospect id", help_text="The id of the prospect to preview for."
+        min_value=1, max_value=MAX_ID, label=_("Prospect id"), help_text=_("The id of the prospect to preview for.")
     )
 
 
@@ -105,30 +106,30 @@ class CampaignTemplateAdmin(ServiceWritesAdmin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="Sent", ordering="sent_count")
+    @admin.display(description=_("Sent"), ordering="sent_count")
     def sent(self, obj):
         return obj.sent_count
 
-    @admin.display(description="Opened", ordering="opened_count")
+    @admin.display(description=_("Opened"), ordering="opened_count")
     def opened(self, obj):
         return obj.opened_count
 
-    @admin.display(description="Clicked", ordering="clicked_count")
+    @admin.display(description=_("Clicked"), ordering="clicked_count")
     def clicked(self, obj):
         return obj.clicked_count
 
-    @admin.display(description="Bounced", ordering="bounced_count")
+    @admin.display(description=_("Bounced"), ordering="bounced_count")
     def bounced(self, obj):
         return obj.bounced_count
 
-    @admin.display(description="Placeholders")
+    @admin.display(description=_("Placeholders"))
     def placeholders(self, obj):
         rows = sorted(template_services.placeholders_allowed().items())
         return format_html(
             "<ul>{}</ul>", format_html_join("", "<li><code>{{{}}}</code> — {}</li>", ((k, v) for k, v in rows))
         )
 
-    @admin.display(description="Statistics")
+    @admin.display(description=_("Statistics"))
     def statistics(self, obj):
         if not obj.pk:
             return "—"
@@ -137,7 +138,7 @@ class CampaignTemplateAdmin(ServiceWritesAdmin, admin.ModelAdmin):
         stats = send_stats(template=obj)
         return ", ".join(f"{name}: {value}" for name, value in stats.items())
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def preview_link(self, obj):
         if not obj.pk:
             return "Save the template first."
@@ -248,11 +249,11 @@ class SenderAccountForm(forms.ModelForm):
     password = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Stored encrypted and never shown again. Leave empty to keep the current password.",
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the current password."),
     )
-    clear_password = forms.BooleanField(required=False, label="Remove the stored password")
+    clear_password = forms.BooleanField(required=False, label=_("Remove the stored password"))
     window_days = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label="Sending days"
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label=_("Sending days")
     )
 
     class Meta:
@@ -317,7 +318,7 @@ class SenderAccountAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "from_email", "host"]
 
-    @admin.display(description="Password")
+    @admin.display(description=_("Password"))
     def secret(self, obj):
         if obj.password_env:
             return f"from ${obj.password_env}"
@@ -391,7 +392,7 @@ class CampaignSendAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     def has_resend_permission(self, request):
         return request.user.has_perm("outreach.add_campaignsend")
 
-    @admin.action(description="Send again (after checking it did not arrive)", permissions=["resend"])
+    @admin.action(description=_("Send again (after checking it did not arrive)"), permissions=["resend"])
     def send_again(self, request, queryset):
         count = 0
         for send in queryset.filter(status__in=[CampaignSend.Status.REVIEW, CampaignSend.Status.FAILED]):
@@ -428,15 +429,15 @@ class SequenceAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="Steps", ordering="step_total")
+    @admin.display(description=_("Steps"), ordering="step_total")
     def step_count(self, obj):
         return obj.step_total
 
-    @admin.display(description="Active enrolments", ordering="active_total")
+    @admin.display(description=_("Active enrolments"), ordering="active_total")
     def active_enrolments(self, obj):
         return obj.active_total
 
-    @admin.display(description="Statistics")
+    @admin.display(description=_("Statistics"))
     def statistics(self, obj):
         if not obj.pk:
             return "—"
@@ -470,7 +471,7 @@ class SequenceEnrolmentAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Stop (leave the sequence)", permissions=["change"])
+    @admin.action(description=_("Stop (leave the sequence)"), permissions=["change"])
     def stop(self, request, queryset):
         for enrolment in queryset.filter(status=SequenceEnrolment.Status.ACTIVE):
             enrolment_stop(enrolment=enrolment, user=request.user)
@@ -481,7 +482,7 @@ class EnrolForm(forms.Form):
     sequence = forms.ModelChoiceField(queryset=Sequence.objects.filter(is_active=True))
 
 
-@admin.action(description="Enrol in a sequence…", permissions=["send_campaign"])
+@admin.action(description=_("Enrol in a sequence…"), permissions=["send_campaign"])
 def enrol_in_sequence(modeladmin, request, queryset):
     form = EnrolForm(request.POST if "sequence" in request.POST else None)
     if form.is_bound and form.is_valid():

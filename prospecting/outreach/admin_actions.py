@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.quotas import QuotaExceeded
 from prospecting.outreach.models import CampaignSend, CampaignTemplate
@@ -21,7 +22,7 @@ from prospecting.prospects.models import Prospect
 class SendCampaignForm(forms.Form):
     template = forms.ModelChoiceField(
         queryset=CampaignTemplate.objects.filter(is_active=True, channel=CampaignTemplate.Channel.EMAIL),
-        help_text="Only active e-mail templates.",
+        help_text=_("Only active e-mail templates."),
     )
 
 
@@ -29,7 +30,7 @@ def _skip_labels(skipped: dict[str, int]) -> list[tuple[str, int]]:
     return [(CampaignSend.SkipReason(reason).label, count) for reason, count in sorted(skipped.items())]
 
 
-@admin.action(description="Send campaign…", permissions=["send_campaign"])
+@admin.action(description=_("Send campaign…"), permissions=["send_campaign"])
 def send_campaign(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
     """Step 1 picks the template and shows the counts; step 2 (confirm) queues the send job."""
     ids = list(queryset.values_list("pk", flat=True))
@@ -91,13 +92,13 @@ class SendCampaignMixin:
 class LettersForm(forms.Form):
     template = forms.ModelChoiceField(
         queryset=CampaignTemplate.objects.filter(is_active=True, channel=CampaignTemplate.Channel.LETTER),
-        help_text="Only active letter templates.",
+        help_text=_("Only active letter templates."),
     )
 
 
 class PlanForm(forms.Form):
     kind = forms.ChoiceField(choices=[("call", "Call"), ("visit", "Visit")])
-    due = forms.DateField(help_text="YYYY-MM-DD", widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(help_text=_("YYYY-MM-DD"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(required=False, max_length=500)
 
 
@@ -119,7 +120,7 @@ def form_page(
     return TemplateResponse(request, "admin/outreach/send_campaign.html", context)
 
 
-@admin.action(description="Print letters…", permissions=["send_campaign"])
+@admin.action(description=_("Print letters…"), permissions=["send_campaign"])
 def print_letters(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
     """A PDF of the chosen letter template for the selection, recorded as letters sent (a job stores it)."""
     from prospecting.outreach.services.letters import letters_start
@@ -146,7 +147,7 @@ def print_letters(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
     return None
 
 
-@admin.action(description="Plan calls/visits…", permissions=["plan"])
+@admin.action(description=_("Plan calls/visits…"), permissions=["plan"])
 def plan_calls(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
     """A follow-up task per prospect (call or visit, due date) instead of a message."""
     from prospecting.outreach.services.letters import calls_plan

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.models import ScanJob
 from prospecting.core.secrets import secret_decrypt, secret_encrypt
@@ -17,10 +18,10 @@ from prospecting.scoring.models import ProspectScore
 
 
 class Language(models.TextChoices):
-    FR = "fr", "Français"
-    DE = "de", "Deutsch"
-    EN = "en", "English"
-    LB = "lb", "Lëtzebuergesch"
+    FR = "fr", _("Français")
+    DE = "de", _("Deutsch")
+    EN = "en", _("English")
+    LB = "lb", _("Lëtzebuergesch")
 
 
 class CampaignTemplateManager(models.Manager):
@@ -32,21 +33,21 @@ class CampaignTemplate(models.Model):
     """A message for one kind of lead, with placeholders (`{business_name}` or `{{business_name}}`)."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        LETTER = "letter", "Letter"
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Letter")
 
     name = models.CharField(max_length=255)
     slug = models.SlugField(
-        max_length=80, unique=True, null=True, blank=True, help_text="Stable name for fixtures (optional)."
+        max_length=80, unique=True, null=True, blank=True, help_text=_("Stable name for fixtures (optional).")
     )
     lead_type = models.CharField(
-        max_length=24, choices=ProspectScore.LeadType.choices, blank=True, help_text="Empty: any kind of lead."
+        max_length=24, choices=ProspectScore.LeadType.choices, blank=True, help_text=_("Empty: any kind of lead.")
     )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.FR)
     subject_template = models.CharField(max_length=500, blank=True)
-    body_template = models.TextField(help_text="Plain text (required). Placeholders: see the list below the form.")
-    html_template = models.TextField(blank=True, help_text="Optional HTML version; values are HTML-escaped.")
+    body_template = models.TextField(help_text=_("Plain text (required). Placeholders: see the list below the form."))
+    html_template = models.TextField(blank=True, help_text=_("Optional HTML version; values are HTML-escaped."))
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -99,17 +100,17 @@ class SenderAccount(models.Model):
     username = models.CharField(max_length=255, blank=True)
     password_encrypted = models.TextField(blank=True, editable=False)
     password_env = models.CharField(
-        max_length=100, blank=True, help_text="Name of an environment variable holding the password (instead)."
+        max_length=100, blank=True, help_text=_("Name of an environment variable holding the password (instead).")
     )
-    use_tls = models.BooleanField(default=True, help_text="STARTTLS")
-    use_ssl = models.BooleanField(default=False, help_text="Implicit TLS (port 465)")
+    use_tls = models.BooleanField(default=True, help_text=_("STARTTLS"))
+    use_ssl = models.BooleanField(default=False, help_text=_("Implicit TLS (port 465)"))
     timeout = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
-    daily_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no daily cap.")
-    hourly_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no hourly cap.")
-    priority = models.PositiveSmallIntegerField(default=10, help_text="Lower goes first; the next one takes over.")
+    daily_limit = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no daily cap."))
+    hourly_limit = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no hourly cap."))
+    priority = models.PositiveSmallIntegerField(default=10, help_text=_("Lower goes first; the next one takes over."))
     is_active = models.BooleanField(default=True)
     window_days = models.JSONField(
-        default=_weekdays_default, blank=True, help_text="Week days it sends on (0 = Monday … 6 = Sunday)."
+        default=_weekdays_default, blank=True, help_text=_("Week days it sends on (0 = Monday … 6 = Sunday).")
     )
     window_start = models.TimeField(default=datetime.time(8, 0))
     window_end = models.TimeField(default=datetime.time(18, 0))
@@ -161,7 +162,7 @@ class SequenceStep(models.Model):
     sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     template = models.ForeignKey(CampaignTemplate, on_delete=models.PROTECT, related_name="sequence_steps")
-    delay_days = models.PositiveSmallIntegerField(default=0, help_text="Days after the previous step (step 1: 0).")
+    delay_days = models.PositiveSmallIntegerField(default=0, help_text=_("Days after the previous step (step 1: 0)."))
 
     class Meta:
         ordering = ["sequence", "position"]
@@ -173,23 +174,23 @@ class SequenceStep(models.Model):
 
 class SequenceEnrolment(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        EXITED = "exited", "Exited"
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        EXITED = "exited", _("Exited")
 
     class ExitReason(models.TextChoices):
-        REPLIED = "replied", "Replied"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-        BOUNCED = "bounced", "Bounced"
-        CONVERTED = "converted", "Converted"
-        STOPPED = "stopped", "Stopped by hand"
-        SKIPPED = "skipped", "Could not be sent"
+        REPLIED = "replied", _("Replied")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCED = "bounced", _("Bounced")
+        CONVERTED = "converted", _("Converted")
+        STOPPED = "stopped", _("Stopped by hand")
+        SKIPPED = "skipped", _("Could not be sent")
 
     sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="enrolments")
     prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="sequence_enrolments")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     exit_reason = models.CharField(max_length=16, choices=ExitReason.choices, blank=True)
-    last_position = models.PositiveSmallIntegerField(default=0, help_text="The last step sent (0: none yet).")
+    last_position = models.PositiveSmallIntegerField(default=0, help_text=_("The last step sent (0: none yet)."))
     next_send_at = models.DateTimeField(null=True, blank=True)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -214,24 +215,24 @@ class CampaignSend(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-        REVIEW = "review", "Needs review"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+        REVIEW = "review", _("Needs review")
 
     class SkipReason(models.TextChoices):
-        NO_EMAIL = "no_email", "No e-mail address"
-        DO_NOT_CONTACT = "do_not_contact", "On the suppression list"
-        CONVERTED = "converted", "Prospect converted"
-        INACTIVE = "inactive", "Prospect inactive"
-        NO_ADDRESS = "no_address", "No postal address"
-        LEFT_SEQUENCE = "left_sequence", "Left the sequence"
+        NO_EMAIL = "no_email", _("No e-mail address")
+        DO_NOT_CONTACT = "do_not_contact", _("On the suppression list")
+        CONVERTED = "converted", _("Prospect converted")
+        INACTIVE = "inactive", _("Prospect inactive")
+        NO_ADDRESS = "no_address", _("No postal address")
+        LEFT_SEQUENCE = "left_sequence", _("Left the sequence")
 
     class BounceType(models.TextChoices):
-        HARD = "hard", "Hard"
-        SOFT = "soft", "Soft"
+        HARD = "hard", _("Hard")
+        SOFT = "soft", _("Soft")
 
     template = models.ForeignKey(CampaignTemplate, on_delete=models.PROTECT, related_name="sends")
     step = models.ForeignKey(SequenceStep, null=True, blank=True, on_delete=models.PROTECT, related_name="sends")
@@ -246,7 +247,7 @@ class CampaignSend(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
     error = models.TextField(blank=True)
-    not_before = models.DateTimeField(null=True, blank=True, help_text="Waits until then (window or cap).")
+    not_before = models.DateTimeField(null=True, blank=True, help_text=_("Waits until then (window or cap)."))
     wait_reason = models.CharField(max_length=255, blank=True)
     job = models.ForeignKey(ScanJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     claim_token = models.CharField(max_length=32, blank=True)
@@ -254,7 +255,7 @@ class CampaignSend(models.Model):
         SenderAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="sends"
     )
     message_id = models.CharField(max_length=255, blank=True)
-    links = models.JSONField(default=list, blank=True, help_text="The URLs of the message (click tracking).")
+    links = models.JSONField(default=list, blank=True, help_text=_("The URLs of the message (click tracking)."))
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey(

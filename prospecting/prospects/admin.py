@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.prospects import services
@@ -30,7 +31,7 @@ def status_badge(prospect: Prospect) -> str:
 class CreatedByImportFilter(admin.SimpleListFilter):
     """Prospects list filter: those an import created (the batch page links here)."""
 
-    title = "created by import"
+    title = _("created by import")
     parameter_name = "import_batch"
 
     def lookups(self, request, model_admin):
@@ -133,11 +134,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # a batch is a record of what happened: its page is read-only
 
-    @admin.display(description="Next steps")
+    @admin.display(description=_("Next steps"))
     def next_steps(self, obj):
         return import_next_steps(obj)
 
-    @admin.action(description="Revert: delete the prospects these imports created", permissions=["delete"])
+    @admin.action(description=_("Revert: delete the prospects these imports created"), permissions=["delete"])
     def revert_batches(self, request, queryset):
         batches = list(queryset.exclude(status=ImportBatch.Status.REVERTED))
         if request.POST.get("confirm") != "yes":

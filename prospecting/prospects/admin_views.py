@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.prospects import services
 from prospecting.prospects.forms import ImportConfirmForm, ImportUploadForm
@@ -27,10 +28,11 @@ def import_next_steps(batch: ImportBatch) -> str:
     prospects_url = reverse("admin:prospects_prospect_changelist") + f"?import_batch={batch.pk}"
     enrich_url = reverse("admin:prospects_prospect_enrich_import", args=[batch.pk])
     return format_html(
-        '<a class="button" href="{}">See the {} new prospects</a> <a class="button" href="{}">Enrich them</a>',
+        '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
         prospects_url,
-        batch.created_count,
+        _("See the %(count)s new prospects") % {"count": batch.created_count},
         enrich_url,
+        _("Enrich them"),
     )
 
 
@@ -63,7 +65,7 @@ def prospect_import_view(model_admin: admin.ModelAdmin, request: HttpRequest) ->
             context = _context(
                 model_admin,
                 request,
-                title="Import prospects: preview",
+                title=_("Import prospects: preview"),
                 batch=batch,
                 summary=summary,
                 preview_limit=PREVIEW_ROWS,
@@ -74,7 +76,7 @@ def prospect_import_view(model_admin: admin.ModelAdmin, request: HttpRequest) ->
     context = _context(
         model_admin,
         request,
-        title="Import prospects",
+        title=_("Import prospects"),
         form=form,
         aliases=sorted((name, sorted(aliases)) for name, aliases in COLUMN_ALIASES.items()),
     )
@@ -89,17 +91,20 @@ def _import_confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
     batch_url = reverse("admin:prospects_importbatch_change", args=[batch.pk])
     if "cancel" in request.POST:
         services.import_preview_discard(batch=batch)
-        messages.info(request, "Import cancelled; nothing was imported.")
+        messages.info(request, _("Import cancelled; nothing was imported."))
         return HttpResponseRedirect(reverse("admin:prospects_prospect_changelist"))
     job = services.import_batch_start(batch=batch, user=request.user)
     batch.refresh_from_db()
     if job.status == job.Status.PENDING:
-        messages.success(request, f"The import runs in the background as job #{job.pk}; this page shows its progress.")
+        messages.success(
+            request,
+            _("The import runs in the background as job #%(job)s; this page shows its progress.") % {"job": job.pk},
+        )
         return HttpResponseRedirect(batch_url)
     messages.success(
         request,
         format_html(
-            "Imported {} rows: {} created, {} updated, {} duplicates, {} failed, {} suppressed. {}",
+            _("Imported {} rows: {} created, {} updated, {} duplicates, {} failed, {} suppressed. {}"),
             batch.total_rows,
             batch.created_count,
             batch.updated_count,

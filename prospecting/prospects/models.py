@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.emails import InvalidEmailError, email_normalize
 from prospecting.core.fields import DomainNameField
@@ -21,26 +22,26 @@ def validate_finite(value: float) -> None:
 
 
 class ProspectChannel(models.TextChoices):
-    DIGITAL = "digital", "Digital"
-    OFFLINE = "offline", "Offline"
+    DIGITAL = "digital", _("Digital")
+    OFFLINE = "offline", _("Offline")
 
 
 class ProspectStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACTIVE = "active", "Active"
-    INACTIVE = "inactive", "Inactive"
-    PARKED = "parked", "Parked"
-    ERROR = "error", "Error"
-    CONTACTED = "contacted", "Contacted"
-    CONVERTED = "converted", "Converted"
+    PENDING = "pending", _("Pending")
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    PARKED = "parked", _("Parked")
+    ERROR = "error", _("Error")
+    CONTACTED = "contacted", _("Contacted")
+    CONVERTED = "converted", _("Converted")
 
 
 class LawfulBasis(models.TextChoices):
     """Why the agency may process the data of the people behind a prospect (GDPR Art. 6)."""
 
-    LEGITIMATE_INTEREST = "legitimate_interest", "Legitimate interest (B2B prospecting)"
-    CONSENT = "consent", "Consent"
-    CONTRACT = "contract", "Contract"
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest (B2B prospecting)")
+    CONSENT = "consent", _("Consent")
+    CONTRACT = "contract", _("Contract")
 
 
 class Prospect(models.Model):
@@ -52,9 +53,9 @@ class Prospect(models.Model):
 
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.DIGITAL)
     business_name = models.CharField(max_length=255, blank=True)
-    domain_name = DomainNameField(unique=True, help_text="Stored normalized: example.lu (no scheme, www or path).")
+    domain_name = DomainNameField(unique=True, help_text=_("Stored normalized: example.lu (no scheme, www or path)."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    source = models.CharField(max_length=100, blank=True, help_text="e.g. domain_scan, networking_event, street")
+    source = models.CharField(max_length=100, blank=True, help_text=_("e.g. domain_scan, networking_event, street"))
 
     has_website = models.BooleanField(null=True, blank=True)
     uses_https = models.BooleanField(null=True, blank=True)
@@ -68,7 +69,7 @@ class Prospect(models.Model):
         max_length=2,
         default="LU",
         validators=[RegexValidator(r"^[A-Za-z]{2}$", "Use a two-letter ISO country code, e.g. LU.")],
-        help_text="ISO 3166-1 alpha-2",
+        help_text=_("ISO 3166-1 alpha-2"),
     )
     location_lat = models.FloatField(
         null=True, blank=True, validators=[validate_finite, MinValueValidator(-90), MaxValueValidator(90)]
@@ -77,18 +78,18 @@ class Prospect(models.Model):
         null=True, blank=True, validators=[validate_finite, MinValueValidator(-180), MaxValueValidator(180)]
     )
 
-    industry = models.CharField(max_length=100, blank=True, help_text="Category, e.g. bakery (from a listing).")
+    industry = models.CharField(max_length=100, blank=True, help_text=_("Category, e.g. bakery (from a listing)."))
     rating = models.DecimalField(
         max_digits=2,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(5)],
-        help_text="Review rating 0–5 (map listings).",
+        help_text=_("Review rating 0–5 (map listings)."),
     )
     review_count = models.PositiveIntegerField(null=True, blank=True)
     price_level = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(4)], help_text="0 (free) to 4 (very expensive)."
+        null=True, blank=True, validators=[MaxValueValidator(4)], help_text=_("0 (free) to 4 (very expensive).")
     )
 
     notes = models.TextField(blank=True)
@@ -112,24 +113,26 @@ class Prospect(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="Due date of the open follow-up task, kept in step by the interactions service.",
+        help_text=_("Due date of the open follow-up task, kept in step by the interactions service."),
     )
     contacted_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the prospect was first contacted."
+        null=True, blank=True, editable=False, help_text=_("When the prospect was first contacted.")
     )
     lawful_basis = models.CharField(
         max_length=24,
         choices=LawfulBasis.choices,
         default=LawfulBasis.LEGITIMATE_INTEREST,
         blank=True,
-        help_text="Why its people's data may be processed (GDPR Art. 6); empty means legitimate interest.",
+        help_text=_("Why its people's data may be processed (GDPR Art. 6); empty means legitimate interest."),
     )
     informed_at = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="When its people were first told about the processing (GDPR Art. 14): the first message "
-        "carrying the privacy notice.",
+        help_text=_(
+            "When its people were first told about the processing (GDPR Art. 14): the first message "
+            "carrying the privacy notice."
+        ),
     )
     field_sources = models.JSONField(
         default=dict,
@@ -140,10 +143,10 @@ class Prospect(models.Model):
     )
 
     lead_score = models.PositiveSmallIntegerField(
-        null=True, blank=True, editable=False, help_text="Copy of the score, written by scoring with it."
+        null=True, blank=True, editable=False, help_text=_("Copy of the score, written by scoring with it.")
     )
     lead_tier = models.CharField(
-        max_length=16, blank=True, editable=False, help_text="Copy of the lead tier, written by scoring with it."
+        max_length=16, blank=True, editable=False, help_text=_("Copy of the lead tier, written by scoring with it.")
     )
 
     last_http_check_at = models.DateTimeField(null=True, blank=True)
@@ -225,20 +228,20 @@ class Conversion(models.Model):
     """A won prospect (seed 003 leadSourceRoi): what it bought, what it brings, and how long it took."""
 
     prospect = models.OneToOneField(Prospect, on_delete=models.CASCADE, related_name="conversion")
-    plan = models.CharField(max_length=50, blank=True, help_text="e.g. basic, business, premium")
+    plan = models.CharField(max_length=50, blank=True, help_text=_("e.g. basic, business, premium"))
     mrr = models.DecimalField(
         "MRR",
         max_digits=10,
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0)],
-        help_text="Monthly recurring revenue",
+        help_text=_("Monthly recurring revenue"),
     )
     lifetime_value = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     converted_at = models.DateField()
-    attributed_source = models.CharField(max_length=100, blank=True, help_text="Default: the prospect's source.")
+    attributed_source = models.CharField(max_length=100, blank=True, help_text=_("Default: the prospect's source."))
     first_contact_at = models.DateTimeField(null=True, blank=True)
     days_to_convert = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -259,40 +262,40 @@ class ProspectContact(models.Model):
     """One way to reach a prospect: an e-mail, phone, address, website or social profile."""
 
     class ContactType(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone"
-        ADDRESS = "address", "Address"
-        WEBSITE = "website", "Website"
-        FACEBOOK = "facebook", "Facebook"
-        LINKEDIN = "linkedin", "LinkedIn"
-        INSTAGRAM = "instagram", "Instagram"
-        TWITTER = "twitter", "X / Twitter"
-        OTHER = "other", "Other"
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        ADDRESS = "address", _("Address")
+        WEBSITE = "website", _("Website")
+        FACEBOOK = "facebook", _("Facebook")
+        LINKEDIN = "linkedin", _("LinkedIn")
+        INSTAGRAM = "instagram", _("Instagram")
+        TWITTER = "twitter", _("X / Twitter")
+        OTHER = "other", _("Other")
 
     class Verification(models.TextChoices):
-        UNVERIFIED = "unverified", "Unverified"
-        VERIFIED = "verified", "Verified"
-        INVALID = "invalid", "Invalid"
+        UNVERIFIED = "unverified", _("Unverified")
+        VERIFIED = "verified", _("Verified")
+        INVALID = "invalid", _("Invalid")
 
     prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="contacts")
     contact_type = models.CharField(max_length=16, choices=ContactType.choices)
     value = models.CharField(max_length=500)
-    label = models.CharField(max_length=100, blank=True, help_text="e.g. contact person's name, 'Sales', 'GSM'")
-    source_url = models.URLField(max_length=2000, blank=True, help_text="Page it was found on; empty if typed in.")
+    label = models.CharField(max_length=100, blank=True, help_text=_("e.g. contact person's name, 'Sales', 'GSM'"))
+    source_url = models.URLField(max_length=2000, blank=True, help_text=_("Page it was found on; empty if typed in."))
     source = models.CharField(
-        max_length=100, blank=True, help_text="Where it came from: scrape, import, a discovery source, manual."
+        max_length=100, blank=True, help_text=_("Where it came from: scrape, import, a discovery source, manual.")
     )
     source_detail = models.CharField(
         max_length=255,
         blank=True,
         editable=False,
-        help_text="Which import line, discovery record or person, e.g. import batch 3, line 12.",
+        help_text=_("Which import line, discovery record or person, e.g. import batch 3, line 12."),
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     confidence = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(100)], help_text="0–100, when the source gives one."
+        null=True, blank=True, validators=[MaxValueValidator(100)], help_text=_("0–100, when the source gives one.")
     )
     is_primary = models.BooleanField(default=False)
     verification_status = models.CharField(max_length=16, choices=Verification.choices, default=Verification.UNVERIFIED)
@@ -330,12 +333,12 @@ class ImportBatch(models.Model):
     """One uploaded file of prospects, with counts, so an import can be audited, resumed and reverted."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-        REVERTED = "reverted", "Reverted"
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REVERTED = "reverted", _("Reverted")
 
     name = models.CharField(max_length=255)
     source_file = models.CharField(max_length=500, blank=True)
@@ -348,9 +351,10 @@ class ImportBatch(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
     suppressed_count = models.PositiveIntegerField(
-        default=0, help_text="Lines skipped, or e-mails and phones left out, because they are on the suppression list."
+        default=0,
+        help_text=_("Lines skipped, or e-mails and phones left out, because they are on the suppression list."),
     )
-    settings = models.JSONField(default=dict, blank=True, help_text="Mode, source, channel, column mapping.")
+    settings = models.JSONField(default=dict, blank=True, help_text=_("Mode, source, channel, column mapping."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -367,11 +371,11 @@ class ImportRow(models.Model):
     """One line of an import file and what became of it."""
 
     class Outcome(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        DUPLICATE = "duplicate", "Duplicate"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        DUPLICATE = "duplicate", _("Duplicate")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     line_number = models.PositiveIntegerField()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.filters import ProspectFilter
@@ -166,7 +167,7 @@ def _rows_for_people(rows: Iterator[tuple]) -> Iterator[tuple]:
             phone,
             city,
             cms,
-            "; ".join(str(reasons.get(flag, flag)) for flag in _flags(flags)),
+            "; ".join(gettext(reasons.get(flag, flag)) for flag in _flags(flags)),  # in the user's language
             timezone.localtime(last_at).replace(tzinfo=None) if last_at else None,
             str(types.get(last_type, last_type or "")),
         )

@@ -467,7 +467,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Possible duplicates",
+            "title": _("Possible duplicates"),
             "groups": duplicate_groups(prospects=self.get_queryset(request)),
             "can_merge": self._can_merge(request),
         }
@@ -525,19 +525,29 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         if not form.is_valid():
             for field, errors in form.errors.items():
                 label = form.fields[field].label or field if field in form.fields else ""
-                self.message_user(request, f"Interaction not logged. {label}: {' '.join(errors)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("Interaction not logged. %(field)s: %(errors)s") % {"field": label, "errors": " ".join(errors)},
+                    messages.ERROR,
+                )
             return HttpResponseRedirect(back)
         try:
             interaction = interaction_services.interaction_create(
                 prospect=prospect, data=form.service_data(), user=request.user
             )
         except ValidationError as exc:
-            self.message_user(request, "Interaction not logged: " + "; ".join(exc.messages), messages.ERROR)
+            self.message_user(request, _("Interaction not logged: %s") % "; ".join(exc.messages), messages.ERROR)
         else:
-            due = f", follow-up due {interaction.next_action_date:%d %b %Y}" if interaction.next_action_date else ""
-            self.message_user(
-                request, f"{interaction.get_interaction_type_display()} logged on {prospect}{due}.", messages.SUCCESS
-            )
+            kind, name = interaction.get_interaction_type_display(), str(prospect)
+            if interaction.next_action_date:
+                message = _("%(kind)s logged on %(prospect)s, follow-up due %(date)s.") % {
+                    "kind": kind,
+                    "prospect": name,
+                    "date": date_format(interaction.next_action_date),
+                }
+            else:
+                message = _("%(kind)s logged on %(prospect)s.") % {"kind": kind, "prospect": name}
+            self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(back)
 
     def capture_view(self, request):
@@ -629,7 +639,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
-    @admin.action(description="Assign owner", permissions=["change"])
+    @admin.action(description=gettext_lazy("Assign owner"), permissions=["change"])
     def assign_owner(self, request, queryset):
         form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -640,13 +650,17 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
                 user=request.user,
             )
             name = owner.get_username() if owner else "nobody"
-            self.message_user(request, f"{changed} prospects now belong to {name}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                _("%(count)s prospects now belong to %(name)s.") % {"count": changed, "name": name},
+                messages.SUCCESS,
+            )
             return None
         select_across = request.POST.get("select_across") == "1"
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Assign owner",
+            "title": _("Assign owner"),
             "form": form,
             "select_across": select_across,
             "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
@@ -681,14 +695,14 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/add_tag.html", context)
 
-    @admin.action(description="Recompute scores", permissions=["change"])
+    @admin.action(description=gettext_lazy("Recompute scores"), permissions=["change"])
     def recompute_scores(self, request, queryset):
         job = scores_batch_start(
             params={"prospect_ids": list(queryset.values_list("pk", flat=True))}, user=request.user
         )
         self._job_queued_message(request, job, "Score recompute")
 
-    @admin.action(description="Export selected as lead CSV")
+    @admin.action(description=gettext_lazy("Export selected as lead CSV"))
     def export_leads_csv(self, request, queryset):
         return leads_csv_response(queryset=queryset)
 
@@ -725,7 +739,7 @@ class ActivityLogAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "prospect_id" or super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description="Prospect", ordering="prospect_id")
+    @admin.display(description=gettext_lazy("Prospect"), ordering="prospect_id")
     def prospect_link(self, obj: ActivityLog) -> str:
         if obj.prospect_id is None:
             return "—"

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.interactions.forms import InteractionLogForm
 from prospecting.prospects.models import Prospect
@@ -31,7 +32,7 @@ def prospect_capture_view(model_admin: admin.ModelAdmin, request: HttpRequest) -
                 form.add_error(target if target in form.fields else None, errors)
         else:
             log_form = InteractionLogForm() if request.user.has_perm("interactions.add_interaction") else None
-            context = _context(model_admin, request, title="Lead captured", prospect=prospect, log_form=log_form)
+            context = _context(model_admin, request, title=_("Lead captured"), prospect=prospect, log_form=log_form)
             return TemplateResponse(request, "admin/prospects/prospect/capture_done.html", context)
-    context = _context(model_admin, request, title="Quick capture", form=form)
+    context = _context(model_admin, request, title=_("Quick capture"), form=form)
     return TemplateResponse(request, "admin/prospects/prospect/capture.html", context)

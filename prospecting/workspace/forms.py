@@ -6,6 +6,7 @@ import json
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import Prospect
@@ -66,12 +67,12 @@ class ProspectAdminForm(forms.ModelForm):
     (an invalid change is a form error on the status field, nothing is saved)."""
 
     status_override = forms.BooleanField(
-        required=False, label="Override the status flow", help_text="Staff only, with a reason."
+        required=False, label=_("Override the status flow"), help_text=_("Staff only, with a reason.")
     )
     status_reason = forms.CharField(
-        required=False, max_length=500, label="Reason for the status change", widget=forms.TextInput()
+        required=False, max_length=500, label=_("Reason for the status change"), widget=forms.TextInput()
     )
-    tags = TagsField(required=False, help_text="Separated by commas, e.g. salon 2026, bakery.")
+    tags = TagsField(required=False, help_text=_("Separated by commas, e.g. salon 2026, bakery."))
 
     class Meta:
         model = Prospect
@@ -98,12 +99,12 @@ class AssignOwnerForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username"),
         required=False,
-        empty_label="Nobody (unassign)",
+        empty_label=_("Nobody (unassign)"),
     )
 
 
 class AddTagForm(forms.Form):
-    tag = forms.CharField(max_length=200, help_text="One tag, e.g. salon-2026 or met at Foire.")
+    tag = forms.CharField(max_length=200, help_text=_("One tag, e.g. salon-2026 or met at Foire."))
 
     def clean_tag(self) -> str:
         return tag_clean(self.cleaned_data["tag"])

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from prospecting.core.events import prospects_changed_announce
 from prospecting.core.services import ActivityEntry, activity_log_record, activity_log_record_many
@@ -47,15 +47,21 @@ def status_transition_allowed(*, old: str, new: str) -> bool:
     return old == new or new in ALLOWED_TRANSITIONS.get(old, frozenset())
 
 
+def _label(status: str) -> str:
+    """A status's name in English: these messages and activity descriptions are stored and logged as they are."""
+    with translation.override(None):
+        return str(Status(status).label)
+
+
 def status_transition_check(*, old: str, new: str, override: bool = False, reason: str = "") -> None:
     """Raise StatusTransitionError unless `old → new` follows the flow, or is an override with a reason."""
     if new not in Status.values:
         raise StatusTransitionError(f"Unknown status {new!r}.")
     if status_transition_allowed(old=old, new=new):
         return
-    label_old, label_new = Status(old).label, Status(new).label
+    label_old, label_new = _label(old), _label(new)
     if not override:
-        allowed = ", ".join(Status(s).label for s in sorted(ALLOWED_TRANSITIONS.get(old, ()))) or "none"
+        allowed = ", ".join(_label(s) for s in sorted(ALLOWED_TRANSITIONS.get(old, ()))) or "none"
         raise StatusTransitionError(
             f"A {label_old.lower()} prospect cannot become {label_new.lower()} (allowed next: {allowed}). "
             "Staff may override with a reason."
@@ -69,7 +75,7 @@ def _record(prospect: Prospect, old: str, new: str, user: User, reason: str, ove
         entity=prospect,
         action="status_changed",
         actor=user,
-        description=f"Status {Status(old).label} → {Status(new).label}" + (f": {reason}" if reason else ""),
+        description=f"Status {_label(old)} → {_label(new)}" + (f": {reason}" if reason else ""),
         metadata={"old": old, "new": new, "reason": reason, "override": override},
     )
 
@@ -156,7 +162,7 @@ def prospects_mark_contacted(*, prospect_ids: Iterable[int], user: User = None, 
                         object_id=pk,
                         prospect_id=pk,
                         action="status_changed",
-                        description=f"Status {Status(old).label} → Contacted: {reason}",
+                        description=f"Status {_label(old)} → Contacted: {reason}",
                         metadata={"old": old, "new": Status.CONTACTED, "reason": reason, "override": False},
                     )
                     for pk, old, _ in rows
@@ -184,7 +190,7 @@ def prospects_status_set_automatic(*, changes: Iterable[tuple[int, str, str]], r
                 object_id=pk,
                 prospect_id=pk,
                 action="status_changed",
-                description=f"Status {Status(old).label} → {Status(new).label}: {reason}",
+                description=f"Status {_label(old)} → {_label(new)}: {reason}",
                 metadata={"old": old, "new": new, "reason": reason, "override": False},
             )
             for pk, old, new in allowed
