@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "prospecting.outreach",
     "prospecting.discovery",
     "prospecting.workspace",
+    "prospecting.privacy",
 ]
 
 MIDDLEWARE = [
@@ -388,6 +389,20 @@ DISCOVERY_OVERPASS_TIMEOUT = env_int("DISCOVERY_OVERPASS_TIMEOUT", 90)
 DISCOVERY_PLACES_URL = env_str("DISCOVERY_PLACES_URL", "https://places.googleapis.com")
 DISCOVERY_EMAIL_FINDER_URL = env_str("DISCOVERY_EMAIL_FINDER_URL", "https://api.hunter.io")
 DISCOVERY_DIRECTORY_DELAY_SECONDS = float(env_str("DISCOVERY_DIRECTORY_DELAY_SECONDS", "2"))
+
+# Privacy (docs/privacy.md). The suppression list keys values by an HMAC with this key; empty: derived from
+# SECRET_KEY (then keep SECRET_KEY forever, or erased people's hashes no longer match). Set it in production.
+PRIVACY_HASH_KEY = env_str("PRIVACY_HASH_KEY")
+# Never-contacted, unconverted prospects older than this many months are purged with their personal data by the
+# daily `privacy-retention` schedule (0: off). It only reports (dry run) until PRIVACY_RETENTION_PURGE is on.
+PRIVACY_RETENTION_MONTHS = env_int("PRIVACY_RETENTION_MONTHS", 24)
+PRIVACY_RETENTION_PURGE = env_bool("PRIVACY_RETENTION_PURGE", default=False)
+# The privacy notice (GDPR Art. 14) added to the first e-mail a prospect receives; sending it records the date
+# the prospect was informed. Empty: no notice. PRIVACY_NOTICE_FR / _DE / _EN / _LB override it per language.
+PRIVACY_NOTICE = env_str("PRIVACY_NOTICE")
+PRIVACY_NOTICE_BY_LANGUAGE = {
+    code: text for code in ("fr", "de", "en", "lb") if (text := env_str(f"PRIVACY_NOTICE_{code.upper()}"))
+}
 
 # Opportunity-score overrides: {"points": {"rule_key": n}, "tiers": {"top_priority": 70, ...}} (docs/scoring.md).
 SCORING = json.loads(env_str("SCORING_JSON", "{}"))

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("prospecting.outreach.api_urls")),
     path("", include("prospecting.discovery.api_urls")),
     path("", include("prospecting.workspace.api_urls")),
+    path("", include("prospecting.privacy.api_urls")),
 ]

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from prospecting.core.models import ActivityLog, ScanJob, UsageCounter, UserQuota
+from prospecting.core.models import ActivityLog, ScanJob, Suppression, UsageCounter, UserQuota
+from prospecting.core.suppression import suppression_hash
 from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawRecord
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
 from prospecting.interactions.models import CalendarFeed, FollowUp, Interaction
@@ -17,12 +18,12 @@ from prospecting.outreach.models import (
     CampaignSend,
     CampaignTemplate,
     CustomVariable,
-    DoNotContact,
     SenderAccount,
     Sequence,
     SequenceEnrolment,
     SequenceStep,
 )
+from prospecting.privacy.models import PrivacyRequest
 from prospecting.prospects.models import Conversion, ImportBatch, ImportRow, Prospect, ProspectContact
 from prospecting.scoring.models import Lead, ProspectScore
 
@@ -253,12 +254,24 @@ class SenderAccountFactory(factory.django.DjangoModelFactory):
     window_end = datetime.time(23, 59, 59)
 
 
-class DoNotContactFactory(factory.django.DjangoModelFactory):
+class SuppressionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = DoNotContact
+        model = Suppression
 
-    email = factory.Sequence(lambda n: f"stop{n}@example.lu")
-    reason = DoNotContact.Reason.UNSUBSCRIBED
+    kind = Suppression.Kind.EMAIL
+    value = factory.Sequence(lambda n: f"stop{n}@example.lu")
+    value_hash = factory.LazyAttribute(lambda o: suppression_hash(o.kind, o.value))
+    reason = Suppression.Reason.UNSUBSCRIBED
+
+
+class PrivacyRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PrivacyRequest
+
+    kind = PrivacyRequest.Kind.ERASURE
+    counts = factory.LazyFunction(lambda: {"rows": {"prospects.ProspectContact": 2}, "suppressed": 1})
+    reference = factory.Sequence(lambda n: f"ticket {n}")
+    created_by = factory.SubFactory(UserFactory)
 
 
 class SequenceFactory(factory.django.DjangoModelFactory):
@@ -359,7 +372,8 @@ FACTORY_BY_MODEL = {
     CampaignSend: CampaignSendFactory,
     CustomVariable: CustomVariableFactory,
     SenderAccount: SenderAccountFactory,
-    DoNotContact: DoNotContactFactory,
+    Suppression: SuppressionFactory,
+    PrivacyRequest: PrivacyRequestFactory,
     Sequence: SequenceFactory,
     SequenceStep: SequenceStepFactory,
     SequenceEnrolment: SequenceEnrolmentFactory,

@@ -1,11 +1,21 @@
+import io
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.core.jobs import job_cancel, job_resume, jobs_mark_stalled
-from prospecting.core.models import ScanJob, UsageCounter, UserQuota
+from prospecting.core.models import ScanJob, Suppression, UsageCounter, UserQuota
+from prospecting.core.suppression import suppression_add, suppression_import, suppression_remove, value_hash
 
 
 @admin.register(ScanJob)
@@ -57,7 +67,7 @@ class ScanJobAdmin(admin.ModelAdmin):
     ]
     change_form_template = "admin/core/scanjob/change_form.html"
 
-    @admin.display(description="Outcomes")
+    @admin.display(description=_("Outcomes"))
     def outcomes(self, obj: ScanJob) -> str:
         """What the job found, e.g. 812 active · 97 parked · 41 could not check, each linked to those prospects."""
         counts = (obj.params or {}).get("outcomes") or {}
@@ -73,7 +83,7 @@ class ScanJobAdmin(admin.ModelAdmin):
         failed_steps = counts.get("failed_steps") or {}
         if failed_steps:
             steps = ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in failed_steps.items())
-            return format_html("{}<br>Failed steps: {}", links, steps)
+            return format_html("{}<br>{}: {}", links, _("Failed steps"), steps)
         return links
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -90,7 +100,7 @@ class ScanJobAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser  # the record of what ran stays, unless an admin tidies up
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, obj: ScanJob) -> str:
         return format_html(
             '<progress value="{}" max="100" style="width:6em"></progress> {}%',
@@ -105,20 +115,37 @@ class ScanJobAdmin(admin.ModelAdmin):
         jobs_mark_stalled()  # a job whose worker died shows as interrupted as soon as someone looks
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Cancel selected jobs", permissions=["change"])
+    @admin.action(description=_("Cancel selected jobs"), permissions=["change"])
     def cancel_jobs(self, request, queryset):
         cancelled = sum(job_cancel(job=job) for job in queryset)
-        self.message_user(request, f"Cancelled {cancelled} jobs.", messages.SUCCESS)
+        self.message_user(
+            request, ngettext("Cancelled %d job.", "Cancelled %d jobs.", cancelled) % cancelled, messages.SUCCESS
+        )
 
     @admin.action(
-        description="Resume selected jobs (interrupted, failed or stopped with their worker)", permissions=["change"]
+        description=_("Resume selected jobs (interrupted, failed or stopped with their worker)"), permissions=["change"]
     )
     def resume_jobs(self, request, queryset):
         resumed = sum(job_resume(job=job) for job in queryset)
         skipped = len(queryset) - resumed
-        message = f"Resumed {resumed} jobs on the workers; they continue where they stopped."
+        message = (
+            ngettext(
+                "Resumed %d job on the workers; it continues where it stopped.",
+                "Resumed %d jobs on the workers; they continue where they stopped.",
+                resumed,
+            )
+            % resumed
+        )
         if skipped:
-            message += f" {skipped} completed, cancelled or still running were left as they are."
+            message += (
+                " "
+                + ngettext(
+                    "%d completed, cancelled or still running was left as it is.",
+                    "%d completed, cancelled or still running were left as they are.",
+                    skipped,
+                )
+                % skipped
+            )
         self.message_user(request, message, messages.SUCCESS if resumed else messages.WARNING)
 
 
@@ -143,11 +170,11 @@ class UserQuotaAdmin(admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="Scans this month")
+    @admin.display(description=_("Scans this month"))
     def scans_used(self, obj: UserQuota) -> str:
         return _usage_text(getattr(obj, "scans_used_now", None), obj.scans_per_month)
 
-    @admin.display(description="E-mails this month")
+    @admin.display(description=_("E-mails this month"))
     def emails_used(self, obj: UserQuota) -> str:
         return _usage_text(getattr(obj, "emails_used_now", None), obj.emails_per_month)
 
@@ -169,3 +196,83 @@ class UsageCounterAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- suppression list -----------------------------------------------------------------------------------------
+
+
+class SuppressionImportForm(forms.Form):
+    file = forms.FileField(required=False, help_text="A text or CSV file: one value per line (first column).")
+    values = forms.CharField(widget=forms.Textarea, required=False, help_text="Or paste values, one a line.")
+    kind = forms.ChoiceField(choices=Suppression.Kind.choices, initial=Suppression.Kind.EMAIL)
+    reason = forms.ChoiceField(choices=Suppression.Reason.choices, initial=Suppression.Reason.MANUAL)
+    note = forms.CharField(max_length=500, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("file") and not (data.get("values") or "").strip():
+            raise ValidationError("Upload a file or paste values.")
+        return data
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
+    """The suppression list (do-not-contact, objections, erasures). A search for an address also finds an
+    erased one, whose entry holds only its hash."""
+
+    list_display = ["kind", "shown_value", "reason", "note", "origin", "created_at"]
+    list_filter = ["reason", "kind"]
+    search_fields = ["value", "note"]
+    fields = ["kind", "value", "reason", "note"]
+    change_list_template = "admin/core/suppression/change_list.html"
+
+    @admin.display(description="Value", ordering="value")
+    def shown_value(self, obj: Suppression) -> str:
+        return obj.value or f"(erased · hash {obj.value_hash[:12]}…)"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind", "value", "origin"] if obj else []
+
+    def get_search_results(self, request, queryset, search_term):
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            hashes = [h for kind in Suppression.Kind.values if (h := value_hash(kind, term))]
+            results = results | queryset.filter(value_hash__in=hashes)
+        return results, duplicates
+
+    def service_create(self, request, parent, data):
+        return suppression_add(
+            kind=data["kind"], value=data["value"], reason=data["reason"], note=data.get("note", ""), user=request.user
+        )
+
+    def service_update(self, request, obj, data):
+        Suppression.objects.filter(pk=obj.pk).update(**{k: v for k, v in data.items() if k in {"reason", "note"}})
+        return obj
+
+    def service_delete(self, request, obj):
+        suppression_remove(entry=obj, user=request.user)
+
+    def get_urls(self):
+        view = path("import/", self.admin_site.admin_view(self.import_view), name="core_suppression_import")
+        return [view, *super().get_urls()]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SuppressionImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data.get("file")
+            text = upload.read().decode("utf-8-sig", errors="replace") if upload else form.cleaned_data["values"]
+            result = suppression_import(
+                lines=io.StringIO(text),
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+            self.message_user(request, f"{result.added} added, {result.already} already listed.", messages.SUCCESS)
+            for line, error in result.invalid[:20]:
+                self.message_user(request, f"Line {line}: {error}", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:core_suppression_changelist"))
+        context = {**self.admin_site.each_context(request), "title": "Import suppressed values", "form": form}
+        return TemplateResponse(request, "admin/core/suppression_import.html", context)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _roles_sync_after_migrate(sender: AppConfig, **kwargs: object) -> None:
@@ -15,7 +16,10 @@ def _roles_sync_after_migrate(sender: AppConfig, **kwargs: object) -> None:
 class CoreConfig(AppConfig):
     name = "prospecting.core"
     label = "core"
-    verbose_name = "Jobs and activity"
+    verbose_name = _("Jobs and activity")
 
     def ready(self) -> None:
         post_migrate.connect(_roles_sync_after_migrate, dispatch_uid="prospecting-roles-sync")
+        from prospecting.core.model_names import model_names_translate
+
+        model_names_translate()

@@ -6,11 +6,13 @@ looks up a domain goes through `normalize_domain`.
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 import idna
+import tldextract
 
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _WWW_PREFIX_RE = re.compile(r"^www\d?\.")
@@ -76,3 +78,16 @@ def domain_for_display(domain: str) -> str:
         return idna.decode(domain)
     except idna.IDNAError:
         return domain
+
+
+@functools.cache
+def _extractor() -> tldextract.TLDExtract:
+    # No suffix list URLs and no cache directory: the snapshot bundled with the package, offline, always.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+@lru_cache(maxsize=16384)
+def registrable_domain(domain: str) -> str:
+    """`shop.example.lu` → `example.lu`, `www.bbc.co.uk` → `bbc.co.uk` (the domain itself when unknown)."""
+    parts = _extractor()(domain)
+    return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else domain

@@ -21,6 +21,12 @@ from prospecting.core.events import prospects_changed_announce
 from prospecting.core.jobs import JobContext, job_start
 from prospecting.core.models import ScanJob
 from prospecting.core.services import activity_log_record
+from prospecting.core.suppression import (
+    payload_redact,
+    string_is_suppressed,
+    suppression_check,
+    suppression_check_payloads,
+)
 from prospecting.discovery.models import DiscoverySource, ProviderUsage, RawRecord, month_start
 from prospecting.discovery.sources.base import Listing, Search, SourceAdapter, SourceStopped
 from prospecting.prospects.models import Prospect, ProspectContact
@@ -96,27 +102,50 @@ def usage_record(
 # --- raw records ------------------------------------------------------------------------------------------
 
 
-def raw_records_store(*, source: DiscoverySource, listings: Iterable[Listing], job_id: int | None = None) -> int:
-    """Keep each listing as found (a listing this source gave before is kept once); returns how many are new."""
+@dataclass
+class StoreResult:
+    new: int = 0  # listings kept for the first time
+    suppressed: int = 0  # listings left out, or kept without an e-mail or phone, because of the suppression list
+
+
+def raw_records_store(
+    *, source: DiscoverySource, listings: Iterable[Listing], job_id: int | None = None, country: str = "LU"
+) -> StoreResult:
+    """Keep each listing as found (a listing this source gave before is kept once), except what the suppression
+    list forbids: a listing whose website is a suppressed domain is not kept at all; a suppressed e-mail or
+    phone is blanked in its payload and fields. Both are counted."""
+    listings = list(listings)
+    result = StoreResult()
+    check = suppression_check_payloads([[listing.raw, listing.fields()] for listing in listings], region=country)
+    suppressed = string_is_suppressed(check)
     records = {}
     for listing in listings:
+        payload, fields = listing.raw, listing.fields()
+        if check:
+            if check.domain(_website_domain(listing.website)):
+                result.suppressed += 1
+                continue
+            payload, in_payload = payload_redact(payload, suppressed)
+            fields, in_fields = payload_redact(fields, suppressed)
+            result.suppressed += 1 if in_payload or in_fields else 0
         digest = listing.data_hash()
         records[digest] = RawRecord(
             source=source,
             job_id=job_id,
             external_id=listing.external_id[:255],
             data_hash=digest,
-            payload=listing.raw,
-            fields=listing.fields(),
+            payload=payload,
+            fields=fields,
             source_url=listing.source_url[:2000],
             attribution=source.attribution,
             name=listing.name[:255],
         )
     if not records:
-        return 0
+        return result
     before = RawRecord.objects.filter(source=source, data_hash__in=list(records)).count()
     RawRecord.objects.bulk_create(list(records.values()), ignore_conflicts=True, batch_size=CHUNK_SIZE)
-    return len(records) - before
+    result.new = len(records) - before
+    return result
 
 
 @dataclass
@@ -243,6 +272,10 @@ def _contacts_create(
 ) -> None:
     contacts: list[ProspectContact] = []
     seen: set[tuple[int, str, str]] = set()
+    check = suppression_check(
+        emails=[fields.get("email", "") for _, fields, _ in parsed],
+        phones=[fields.get("phone", "") for _, fields, _ in parsed],
+    )
     for record, fields, _ in parsed:
         prospect = record.prospect
         if prospect is None or record.status not in {RawRecord.Status.IMPORTED, RawRecord.Status.MERGED}:
@@ -254,7 +287,10 @@ def _contacts_create(
             except InvalidEmailError:
                 email = ""
         website = f"https://{fields['domain']}" if fields.get("domain") else ""
-        for contact_type, value in (("phone", fields.get("phone", "")[:500]), ("email", email), ("website", website)):
+        phone = fields.get("phone", "")[:500]
+        email = "" if check.email(email) else email
+        phone = "" if check.phone(phone) else phone
+        for contact_type, value in (("phone", phone), ("email", email), ("website", website)):
             identity = (prospect.pk, contact_type, value)
             if value and identity not in seen:
                 seen.add(identity)
@@ -265,6 +301,7 @@ def _contacts_create(
                         value=value,
                         source=source.slug,
                         source_url=record.source_url[:2000],
+                        source_detail=f"discovery record {record.pk}",
                     )
                 )
     rows_insert(ProspectContact, contacts, ignore_conflicts=True)
@@ -319,7 +356,10 @@ def discovery_job(job: JobContext) -> None:
     activity_log_record(
         entity=job.job,
         action="discovered",
-        description=f"{source.name}: {job.params.get('found', 0)} listings, {job.params.get('stored', 0)} new",
+        description=(
+            f"{source.name}: {job.params.get('found', 0)} listings, {job.params.get('stored', 0)} new, "
+            f"{job.params.get('suppressed', 0)} suppressed"
+        ),
         metadata={"source": source.slug, "query": search.query, "city": search.city},
     )
     if stopped:
@@ -330,6 +370,7 @@ def _fetch(job: JobContext, source: DiscoverySource, search: Search) -> str:
     adapter = discovery_adapter(source)
     found = job.params.get("found", 0)
     stored = job.params.get("stored", 0)
+    suppressed = job.params.get("suppressed", 0)
     if job.params.get("cursor") is None and found:  # the last page was fetched before the stop
         job.update_params(fetched=True)
         return ""
@@ -345,10 +386,14 @@ def _fetch(job: JobContext, source: DiscoverySource, search: Search) -> str:
                 break
             listings = page.listings[: search.max_results - found]
             with transaction.atomic():
-                stored += raw_records_store(source=source, listings=listings, job_id=job.job_id)
+                kept = raw_records_store(source=source, listings=listings, job_id=job.job_id, country=search.country)
+                stored += kept.new
+                suppressed += kept.suppressed
                 found += len(listings)
                 usage_record(source=source, calls=page.calls)
-                job.update_params(cursor=page.cursor, found=found, stored=stored)
+                job.update_params(cursor=page.cursor, found=found, stored=stored, suppressed=suppressed)
+                if kept.suppressed:
+                    job.add_outcomes({"suppressed": kept.suppressed})
             if page.cursor is None:
                 break
     except SourceStopped as exc:
@@ -475,11 +520,15 @@ def emails_find_job(job: JobContext) -> None:
 
 
 def _found_emails_store(prospect: Prospect, found: list[Any], source: DiscoverySource) -> int:
+    """Keep the addresses found as contacts, except suppressed ones (left out)."""
     contacts = []
+    check = suppression_check(emails=[str(item.value) for item in found])
     for item in found:
         try:
             value = email_normalize(item.value)
         except InvalidEmailError:
+            continue
+        if check.email(value):
             continue
         label = ", ".join(part for part in (item.name, item.position) if part)[:100]
         contacts.append(

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.models import ScanJob
 from prospecting.enrichment.models import PerformanceProfile, TechProfile
@@ -41,7 +42,7 @@ class PerformanceProfileAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
 class JobOutcomeFilter(admin.SimpleListFilter):
     """Prospects list filter behind the outcome links of a scan job's page (`?job_outcome=<job id>:<outcome>`)."""
 
-    title = "scan job outcome"
+    title = _("scan job outcome")
     parameter_name = "job_outcome"
 
     def _job_and_outcome(self) -> tuple[ScanJob | None, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.prospects.models import Prospect
 
@@ -13,16 +14,16 @@ _percent = [MinValueValidator(0), MaxValueValidator(100)]
 class CheckResult(models.TextChoices):
     """What the last HTTP check found, in the words the jobs count and the prospect page shows."""
 
-    ACTIVE = "active", "Active"
-    PARKED = "parked", "Parked"
+    ACTIVE = "active", _("Active")
+    PARKED = "parked", _("Parked")
     NO_WEBSITE = "no_website", "No website"  # the name has no address
     COULD_NOT_CHECK = "could_not_check", "Could not check"  # timeout, refused, resolver failing: retried later
     ERROR = "error", "Error"  # an HTTP error, a redirect loop, a redirect to a private address
 
 
 class ScanMode(models.TextChoices):
-    STATIC = "static", "Static (HTML and inline scripts)"
-    BROWSER = "browser", "Browser (rendered page)"
+    STATIC = "static", _("Static (HTML and inline scripts)")
+    BROWSER = "browser", _("Browser (rendered page)")
 
 
 class TechProfile(models.Model):
@@ -37,7 +38,7 @@ class TechProfile(models.Model):
     js_framework = models.CharField(max_length=100, blank=True)
     analytics = models.CharField(max_length=200, blank=True)
     ecommerce_platform = models.CharField(max_length=100, blank=True)
-    tech_stack_json = models.JSONField(default=dict, blank=True, help_text="Full detection results.")
+    tech_stack_json = models.JSONField(default=dict, blank=True, help_text=_("Full detection results."))
     scanned_at = models.DateTimeField(null=True, blank=True)
     scan_mode = models.CharField(max_length=16, choices=ScanMode.choices, blank=True)
     scan_note = models.CharField(
@@ -46,13 +47,15 @@ class TechProfile(models.Model):
         help_text="Why the last tech scan ran in another mode than asked (e.g. Chromium missing, page time box).",
     )
     check_result = models.CharField(max_length=16, choices=CheckResult.choices, blank=True)
-    check_message = models.CharField(max_length=300, blank=True, help_text="What the last HTTP check found, in words.")
+    check_message = models.CharField(
+        max_length=300, blank=True, help_text=_("What the last HTTP check found, in words.")
+    )
     check_retry_at = models.DateTimeField(
-        null=True, blank=True, help_text="A check that could not be made is worth retrying after this time."
+        null=True, blank=True, help_text=_("A check that could not be made is worth retrying after this time.")
     )
     certificate_valid = models.BooleanField(null=True, blank=True)
     certificate_problem = models.CharField(
-        max_length=300, blank=True, help_text="Why browsers show a security warning (expired, self-signed, ...)."
+        max_length=300, blank=True, help_text=_("Why browsers show a security warning (expired, self-signed, ...).")
     )
 
     class Meta:
@@ -81,7 +84,7 @@ class PerformanceProfile(models.Model):
     time_to_first_byte_ms = models.PositiveIntegerField(null=True, blank=True)
     page_weight_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     is_mobile_friendly = models.BooleanField(null=True, blank=True)
-    provider = models.CharField(max_length=32, blank=True, help_text="builtin, pagespeed or lighthouse")
+    provider = models.CharField(max_length=32, blank=True, help_text=_("builtin, pagespeed or lighthouse"))
     raw_json = models.JSONField(default=dict, blank=True)
     scanned_at = models.DateTimeField(null=True, blank=True)
 

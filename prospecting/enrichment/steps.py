@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.fetch import FetchResult
 from prospecting.core.models import ScanJob
@@ -201,7 +202,8 @@ def _contacts_store(prospect: Prospect, result: Any) -> str:
 
     if not result.pages:
         raise NoPageReadError
-    return f"{contacts.contacts_store(prospect=prospect, result=result)} new contacts"
+    added = contacts.contacts_store(prospect=prospect, result=result)
+    return f"{added} new contacts" + (f", {result.suppressed} suppressed" if result.suppressed else "")
 
 
 def _contacts_run(prospect: Prospect) -> Any:
@@ -215,6 +217,7 @@ def _contacts_result(outcome: Any) -> dict[str, Any]:
         "scraped": outcome.scraped,
         "reason": outcome.reason,
         "added": outcome.added,
+        "suppressed": outcome.suppressed,
         "pages": outcome.result.pages if outcome.result else [],
         "site_features": outcome.result.features if outcome.result else {},
     }
@@ -227,7 +230,7 @@ HTTP_CHECK = Step(
     _http_probe,
     _http_store,
     _http_store_many,
-    label="HTTP check",
+    label=_("HTTP check"),
     run=_http_run,
     result=_http_result,
 )
@@ -237,7 +240,7 @@ TECH_SCAN = Step(
     LIVE_SITE,
     _tech_probe,
     _tech_store,
-    label="Tech scan",
+    label=_("Tech scan"),
     run=_tech_run,
     result=_tech_result,
 )
@@ -247,7 +250,7 @@ PERFORMANCE = Step(
     LIVE_SITE,
     _performance_probe,
     _performance_store,
-    label="Performance audit",
+    label=_("Performance audit"),
     run=_performance_run,
     result=_performance_result,
 )
@@ -257,7 +260,7 @@ CONTACTS = Step(
     LIVE_SITE,
     _contacts_probe,
     _contacts_store,
-    label="Contact scrape",
+    label=_("Contact scrape"),
     run=_contacts_run,
     result=_contacts_result,
 )

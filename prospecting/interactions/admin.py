@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.admin_writes import ServiceWritesAdmin
 from prospecting.interactions import services
@@ -116,20 +118,20 @@ class FollowUpAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Follow-ups",
+            "title": _("Follow-ups"),
             "buckets": [
-                ("Overdue", buckets.overdue),
-                ("Today", buckets.today),
-                ("This week", buckets.this_week),
-                ("Later", buckets.later),
+                (_("Overdue"), buckets.overdue),
+                (_("Today"), buckets.today),
+                (_("This week"), buckets.this_week),
+                (_("Later"), buckets.later),
             ],
             "later_truncated": buckets.later_truncated,
             "owner_choice": "all" if owner is None else str(owner.pk),
             "me": request.user,
             "users": users,
             "snooze_choices": [
-                ("Tomorrow", today + datetime.timedelta(days=1)),
-                ("Next week", today + datetime.timedelta(days=7)),
+                (_("Tomorrow"), today + datetime.timedelta(days=1)),
+                (_("Next week"), today + datetime.timedelta(days=7)),
             ],
             "can_change": self.has_change_permission(request),
             "feed_url": calendar_feed_url(feed)
@@ -143,27 +145,31 @@ class FollowUpAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
         if request.POST.get("action") in {"feed_reset", "feed_revoke"}:  # the user's own feed: no model permission
             if request.POST["action"] == "feed_reset":
                 calendar_feed_reset(user=request.user)
-                messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
+                messages.success(request, _("Your calendar feed has a new address; the old one no longer works."))
             else:
                 calendar_feed_revoke(user=request.user)
-                messages.success(request, "Your calendar feed is switched off.")
+                messages.success(request, _("Your calendar feed is switched off."))
             return HttpResponseRedirect(request.get_full_path())
         if not self.has_change_permission(request):
             raise PermissionDenied
         interaction = self.get_queryset(request).filter(pk=request.POST.get("interaction") or 0).first()
         if interaction is None:
-            messages.error(request, "That follow-up no longer exists or is not yours to change.")
+            messages.error(request, _("That follow-up no longer exists or is not yours to change."))
             return HttpResponseRedirect(request.get_full_path())
         try:
             if request.POST.get("action") == "done":
                 services.follow_up_done(interaction=interaction, user=request.user)
-                messages.success(request, f"Done: {interaction.next_action or interaction}.")
+                messages.success(request, _("Done: %(task)s.") % {"task": interaction.next_action or interaction})
             else:
                 until = datetime.date.fromisoformat(request.POST.get("until", ""))
                 services.follow_up_snooze(interaction=interaction, until=until, user=request.user)
-                messages.success(request, f"Snoozed to {until:%d %b %Y}: {interaction.next_action or interaction}.")
+                messages.success(
+                    request,
+                    _("Snoozed to %(date)s: %(task)s.")
+                    % {"date": date_format(until), "task": interaction.next_action or interaction},
+                )
         except (ValueError, ValidationError) as exc:
-            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else "Give a valid date."
+            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else _("Give a valid date.")
             messages.error(request, text)
         return HttpResponseRedirect(request.get_full_path())
 

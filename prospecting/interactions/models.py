@@ -5,27 +5,28 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.prospects.models import Prospect
 
 
 class Interaction(models.Model):
     class InteractionType(models.TextChoices):
-        NOTE = "note", "Note"
-        CALL = "call", "Call"
-        EMAIL_SENT = "email_sent", "E-mail sent"
-        EMAIL_RECEIVED = "email_received", "E-mail received"
-        MEETING = "meeting", "Meeting"
-        VISIT = "visit", "Visit"
-        SMS = "sms", "SMS"
-        PROPOSAL_SENT = "proposal_sent", "Proposal sent"
-        LETTER_SENT = "letter_sent", "Letter sent"
+        NOTE = "note", _("Note")
+        CALL = "call", _("Call")
+        EMAIL_SENT = "email_sent", _("E-mail sent")
+        EMAIL_RECEIVED = "email_received", _("E-mail received")
+        MEETING = "meeting", _("Meeting")
+        VISIT = "visit", _("Visit")
+        SMS = "sms", _("SMS")
+        PROPOSAL_SENT = "proposal_sent", _("Proposal sent")
+        LETTER_SENT = "letter_sent", _("Letter sent")
 
     class Outcome(models.TextChoices):
-        POSITIVE = "positive", "Positive"
-        NEUTRAL = "neutral", "Neutral"
-        NEGATIVE = "negative", "Negative"
-        NO_ANSWER = "no_answer", "No answer"
+        POSITIVE = "positive", _("Positive")
+        NEUTRAL = "neutral", _("Neutral")
+        NEGATIVE = "negative", _("Negative")
+        NO_ANSWER = "no_answer", _("No answer")
 
     prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="interactions")
     interaction_type = models.CharField(max_length=16, choices=InteractionType.choices)
@@ -34,7 +35,7 @@ class Interaction(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     next_action = models.CharField(max_length=255, blank=True)
     next_action_date = models.DateField(
-        null=True, blank=True, help_text="Due date of the follow-up task (a next action without a date is a note)."
+        null=True, blank=True, help_text=_("Due date of the follow-up task (a next action without a date is a note).")
     )
     follow_up_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,12 +43,12 @@ class Interaction(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="follow_ups",
-        help_text="Who does the next action (default: the prospect's owner, else the author).",
+        help_text=_("Who does the next action (default: the prospect's owner, else the author)."),
     )
     follow_up_done_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the follow-up was ticked done or closed by the next interaction on the prospect.",
+        help_text=_("When the follow-up was ticked done or closed by the next interaction on the prospect."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,9 +1,8 @@
 """Outreach in the admin: templates (validated, with a preview), custom variables, sender accounts (secrets
-never shown), the read-only sends with their statistics, the do-not-contact list (with import), sequences."""
+never shown), the read-only sends with their statistics, sequences (the do-not-contact list is the
+suppression list, in core)."""
 
 from __future__ import annotations
-
-import io
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,14 +21,12 @@ from prospecting.outreach.models import (
     CampaignSend,
     CampaignTemplate,
     CustomVariable,
-    DoNotContact,
     SenderAccount,
     Sequence,
     SequenceEnrolment,
     SequenceStep,
 )
 from prospecting.outreach.rendering import TemplateError, template_check
-from prospecting.outreach.services import dnc as dnc_services
 from prospecting.outreach.services import templates as template_services
 from prospecting.outreach.services.accounts import account_save
 from prospecting.outreach.services.sending import send_retry
@@ -401,67 +398,6 @@ class CampaignSendAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
             send_retry(send=send, user=request.user)
             count += 1
         self.message_user(request, f"{count} message(s) queued again; others were not failed or under review.")
-
-
-# --- do-not-contact list --------------------------------------------------------------------------------------
-
-
-class DncImportForm(forms.Form):
-    file = forms.FileField(required=False, help_text="A text or CSV file: one address per line (first column).")
-    addresses = forms.CharField(widget=forms.Textarea, required=False, help_text="Or paste addresses, one a line.")
-    reason = forms.ChoiceField(choices=DoNotContact.Reason.choices, initial=DoNotContact.Reason.MANUAL)
-    note = forms.CharField(max_length=500, required=False)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if not data.get("file") and not (data.get("addresses") or "").strip():
-            raise ValidationError("Upload a file or paste addresses.")
-        return data
-
-
-@admin.register(DoNotContact)
-class DoNotContactAdmin(ServiceWritesAdmin, admin.ModelAdmin):
-    list_display = ["email", "reason", "note", "created_at"]
-    list_filter = ["reason"]
-    search_fields = ["email", "note"]
-    fields = ["email", "reason", "note"]
-    change_list_template = "admin/outreach/donotcontact/change_list.html"
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["email"] if obj else []
-
-    def service_create(self, request, parent, data):
-        return dnc_services.dnc_add(
-            email=data["email"], reason=data["reason"], note=data.get("note", ""), user=request.user
-        )
-
-    def service_update(self, request, obj, data):
-        DoNotContact.objects.filter(pk=obj.pk).update(**{k: v for k, v in data.items() if k in {"reason", "note"}})
-        return obj
-
-    def service_delete(self, request, obj):
-        dnc_services.dnc_remove(entry=obj, user=request.user)
-
-    def get_urls(self):
-        view = path("import/", self.admin_site.admin_view(self.import_view), name="outreach_donotcontact_import")
-        return [view, *super().get_urls()]
-
-    def import_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = DncImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data.get("file")
-            text = upload.read().decode("utf-8-sig", errors="replace") if upload else form.cleaned_data["addresses"]
-            result = dnc_services.dnc_import(
-                lines=io.StringIO(text), reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
-            )
-            self.message_user(request, f"{result.added} added, {result.already} already listed.", messages.SUCCESS)
-            for line, error in result.invalid[:20]:
-                self.message_user(request, f"Line {line}: {error}", messages.WARNING)
-            return HttpResponseRedirect(reverse("admin:outreach_donotcontact_changelist"))
-        context = {**self.admin_site.each_context(request), "title": "Import do-not-contact addresses", "form": form}
-        return TemplateResponse(request, "admin/outreach/dnc_import.html", context)
 
 
 # --- sequences ------------------------------------------------------------------------------------------------

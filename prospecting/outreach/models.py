@@ -1,5 +1,5 @@
-"""Outreach: templates, sender accounts, the messages sent (one row per template or step and prospect), the
-do-not-contact list, and sequences of follow-ups."""
+"""Outreach: templates, sender accounts, the messages sent (one row per template or step and prospect) and
+sequences of follow-ups. The do-not-contact list is the suppression list of `core` (`core/suppression.py`)."""
 
 from __future__ import annotations
 
@@ -223,7 +223,7 @@ class CampaignSend(models.Model):
 
     class SkipReason(models.TextChoices):
         NO_EMAIL = "no_email", "No e-mail address"
-        DO_NOT_CONTACT = "do_not_contact", "On the do-not-contact list"
+        DO_NOT_CONTACT = "do_not_contact", "On the suppression list"
         CONVERTED = "converted", "Prospect converted"
         INACTIVE = "inactive", "Prospect inactive"
         NO_ADDRESS = "no_address", "No postal address"
@@ -298,27 +298,3 @@ class CampaignSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient or self.prospect_id}"
-
-
-class DoNotContact(models.Model):
-    """An address no message may go to (Mautic's do-not-contact list)."""
-
-    class Reason(models.TextChoices):
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-        BOUNCED = "bounced", "Bounced"
-        COMPLAINED = "complained", "Complained (spam report)"
-        MANUAL = "manual", "Added by hand"
-
-    email = models.CharField(max_length=255, unique=True, help_text="Stored normalized (lower case).")
-    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.MANUAL)
-    note = models.CharField(max_length=500, blank=True)
-    send = models.ForeignKey(CampaignSend, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = "do-not-contact address"
-        verbose_name_plural = "do-not-contact list"
-
-    def __str__(self) -> str:
-        return f"{self.email} ({self.get_reason_display()})"

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from prospecting.outreach.links import click_token_read, open_token_read, unsubscribe_token_read
 from prospecting.outreach.models import CampaignSend
-from prospecting.outreach.services.dnc import unsubscribe
 from prospecting.outreach.services.tracking import send_click_record, send_open_record
+from prospecting.outreach.services.unsubscribe import unsubscribe
 
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 

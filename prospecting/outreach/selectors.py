@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from prospecting.outreach.models import CampaignSend, CampaignTemplate, CustomVariable, DoNotContact
+from prospecting.core.suppression import suppression_check
+from prospecting.outreach.models import CampaignSend, CampaignTemplate, CustomVariable
 from prospecting.prospects.models import Prospect, ProspectContact
 from prospecting.prospects.selectors import primary_contact_value
 
@@ -33,6 +34,7 @@ class Recipient:
     postal_code: str = ""
     country: str = ""
     owner_id: int | None = None
+    informed: bool = True  # False until a message carrying the privacy notice reached the prospect
 
 
 def _primary_email_label() -> Subquery:
@@ -61,13 +63,14 @@ def recipients_load(prospect_ids: Iterable[int]) -> dict[int, Recipient]:
             "postal_code",
             "country",
             "owner_id",
+            "informed_at",
         )
     )
     result = {}
     for pk, name, domain, city, status, email, label, score, tier, lead_type, breakdown, *place in rows:
         if isinstance(breakdown, str):  # raw JSON text where the database has no JSON type in values()
             breakdown = json.loads(breakdown or "{}")
-        address, postal_code, country, owner_id = place
+        address, postal_code, country, owner_id, informed_at = place
         result[pk] = Recipient(
             prospect_id=pk,
             business_name=name or "",
@@ -84,16 +87,18 @@ def recipients_load(prospect_ids: Iterable[int]) -> dict[int, Recipient]:
             postal_code=postal_code or "",
             country=country or "",
             owner_id=owner_id,
+            informed=informed_at is not None,
         )
     return result
 
 
 def do_not_contact_among(emails: Iterable[str]) -> set[str]:
-    """Which of these addresses are on the do-not-contact list (one query)."""
+    """Which of these addresses are on the suppression list, themselves or by their domain (one query)."""
     wanted = {email.lower() for email in emails if email}
     if not wanted:
         return set()
-    return set(DoNotContact.objects.filter(email__in=wanted).values_list("email", flat=True))
+    check = suppression_check(emails=wanted)
+    return {email for email in wanted if check.email(email)} if check else set()
 
 
 def custom_variable_values() -> dict[str, str]:

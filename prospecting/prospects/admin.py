@@ -96,6 +96,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "updated_count",
         "duplicate_count",
         "failed_count",
+        "suppressed_count",
         "uploaded_by",
         "created_at",
     ]
@@ -109,6 +110,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "updated_count",
         "failed_count",
         "duplicate_count",
+        "suppressed_count",
         "status",
         "created_at",
         "completed_at",
@@ -122,8 +124,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return ["next_steps", "name", "status", "total_rows", "created_count", "updated_count",
-                "duplicate_count", "failed_count", "uploaded_by", "created_at", "completed_at", "settings",
-                "source_file"]  # fmt: skip
+                "duplicate_count", "failed_count", "suppressed_count", "uploaded_by", "created_at",
+                "completed_at", "settings", "source_file"]  # fmt: skip
 
     def has_add_permission(self, request):
         return False  # batches come from the Import page, the API and the command

@@ -99,12 +99,13 @@ def _import_confirm(model_admin: admin.ModelAdmin, request: HttpRequest) -> Http
     messages.success(
         request,
         format_html(
-            "Imported {} rows: {} created, {} updated, {} duplicates, {} failed. {}",
+            "Imported {} rows: {} created, {} updated, {} duplicates, {} failed, {} suppressed. {}",
             batch.total_rows,
             batch.created_count,
             batch.updated_count,
             batch.duplicate_count,
             batch.failed_count,
+            batch.suppressed_count,
             import_next_steps(batch) if batch.created_count else "",
         ),
     )

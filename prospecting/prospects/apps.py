@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProspectsConfig(AppConfig):
     name = "prospecting.prospects"
     label = "prospects"
-    verbose_name = "Prospects"
+    verbose_name = _("Prospects")
 
     def ready(self) -> None:
         from prospecting.core.events import housekeeping_due

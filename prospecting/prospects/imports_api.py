@@ -48,6 +48,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "updated_count",
             "duplicate_count",
             "failed_count",
+            "suppressed_count",
             "settings",
             "created_at",
             "completed_at",

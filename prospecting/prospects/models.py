@@ -35,11 +35,20 @@ class ProspectStatus(models.TextChoices):
     CONVERTED = "converted", "Converted"
 
 
+class LawfulBasis(models.TextChoices):
+    """Why the agency may process the data of the people behind a prospect (GDPR Art. 6)."""
+
+    LEGITIMATE_INTEREST = "legitimate_interest", "Legitimate interest (B2B prospecting)"
+    CONSENT = "consent", "Consent"
+    CONTRACT = "contract", "Contract"
+
+
 class Prospect(models.Model):
     """A business that might buy a website or hosting: found by domain (digital) or met in person (offline)."""
 
     Channel = ProspectChannel
     Status = ProspectStatus
+    LawfulBasis = LawfulBasis
 
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.DIGITAL)
     business_name = models.CharField(max_length=255, blank=True)
@@ -107,6 +116,27 @@ class Prospect(models.Model):
     )
     contacted_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the prospect was first contacted."
+    )
+    lawful_basis = models.CharField(
+        max_length=24,
+        choices=LawfulBasis.choices,
+        default=LawfulBasis.LEGITIMATE_INTEREST,
+        blank=True,
+        help_text="Why its people's data may be processed (GDPR Art. 6); empty means legitimate interest.",
+    )
+    informed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When its people were first told about the processing (GDPR Art. 14): the first message "
+        "carrying the privacy notice.",
+    )
+    field_sources = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text='Where each field came from: {"city": {"source": "import", "detail": "batch 3, line 12", '
+        '"at": "2026-11-23T10:00:00+00:00"}}.',
     )
 
     lead_score = models.PositiveSmallIntegerField(
@@ -185,6 +215,8 @@ class Prospect(models.Model):
             errors["business_name"] = "An offline prospect needs a business name."
         if self.country:
             self.country = self.country.upper()
+        if not self.lawful_basis:
+            self.lawful_basis = LawfulBasis.LEGITIMATE_INTEREST
         if errors:
             raise ValidationError(errors)
 
@@ -250,6 +282,15 @@ class ProspectContact(models.Model):
     source = models.CharField(
         max_length=100, blank=True, help_text="Where it came from: scrape, import, a discovery source, manual."
     )
+    source_detail = models.CharField(
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="Which import line, discovery record or person, e.g. import batch 3, line 12.",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     confidence = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)], help_text="0–100, when the source gives one."
     )
@@ -306,6 +347,9 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
+    suppressed_count = models.PositiveIntegerField(
+        default=0, help_text="Lines skipped, or e-mails and phones left out, because they are on the suppression list."
+    )
     settings = models.JSONField(default=dict, blank=True, help_text="Mode, source, channel, column mapping.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -327,6 +371,7 @@ class ImportRow(models.Model):
         UPDATED = "updated", "Updated"
         DUPLICATE = "duplicate", "Duplicate"
         FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed"
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     line_number = models.PositiveIntegerField()

@@ -18,10 +18,14 @@ class ProspectContactSerializer(serializers.ModelSerializer):
             "value",
             "label",
             "source_url",
+            "source",
+            "source_detail",
+            "added_by",
             "is_primary",
             "verification_status",
             "created_at",
         ]
+        read_only_fields = ["source", "source_detail", "added_by"]
 
 
 class ProspectWriteSerializer(serializers.ModelSerializer):
@@ -62,6 +66,7 @@ class ProspectWriteSerializer(serializers.ModelSerializer):
             "location_lng",
             "notes",
             "tags",
+            "lawful_basis",
             "owner",
             "status_reason",
             "status_override",

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.admin_paging import LargeTablePaginator
 from prospecting.prospects.admin_scoping import ProspectScopedAdminMixin
@@ -12,12 +14,25 @@ from prospecting.scoring.models import Lead, ProspectScore
 from prospecting.scoring.selectors import leads_queryset, main_reasons
 from prospecting.scoring.services import scores_batch_start
 
+COMPONENTS = {
+    "technical_health": _("technical health"),
+    "modernity": _("modernity"),
+    "business_value": _("business value"),
+    "engagement": _("engagement"),
+}
+
 
 def tier_badge(score: ProspectScore | None) -> str:
     """The lead tier as a coloured badge (colours in the admin's stylesheet, `prospecting/admin.css`)."""
-    if score is None:
+    return lead_tier_badge(score.lead_tier if score is not None else "")
+
+
+def lead_tier_badge(tier: str) -> str:
+    """A lead tier code (a score's, or a prospect's copy of it) as a coloured badge; "—" without one."""
+    if not tier:
         return "—"
-    return format_html('<span class="badge badge-tier-{}">{}</span>', score.lead_tier, score.get_lead_tier_display())
+    label = dict(ProspectScore.LeadTier.choices).get(tier, tier)
+    return format_html('<span class="badge badge-tier-{}">{}</span>', tier, label)
 
 
 def breakdown_table(score: ProspectScore | None) -> str:
@@ -28,13 +43,20 @@ def breakdown_table(score: ProspectScore | None) -> str:
     body = format_html_join(
         "",
         "<tr><td>{}</td><td>{}</td><td style='text-align:right'>+{}</td></tr>",
-        ((item["label"], item["component"].replace("_", " "), item["points"]) for item in rows),
+        (
+            (gettext(item["label"]), COMPONENTS.get(item["component"], item["component"]), item["points"])
+            for item in rows
+        ),
     )
     return format_html(
-        "<table class='score-breakdown'><thead><tr><th>Reason</th><th>Component</th><th>Points</th></tr></thead>"
-        "<tbody>{}</tbody><tfoot><tr><th colspan='2'>Score</th><th style='text-align:right'>{}</th></tr></tfoot>"
+        "<table class='score-breakdown'><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+        "<tbody>{}</tbody><tfoot><tr><th colspan='2'>{}</th><th style='text-align:right'>{}</th></tr></tfoot>"
         "</table>",
+        _("Reason"),
+        _("Component"),
+        _("Points"),
         body,
+        _("Score"),
         score.score,
     )
 
@@ -60,7 +82,7 @@ class ProspectScoreAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     ordering = ["-score"]
     show_full_result_count = False
 
-    @admin.display(description="Breakdown")
+    @admin.display(description=_("Breakdown"))
     def breakdown(self, obj):
         return breakdown_table(obj)
 
@@ -76,7 +98,7 @@ class LeadPaginator(LargeTablePaginator):
 
 
 class PresetFilter(admin.SimpleListFilter):
-    title = "preset"
+    title = _("preset")
     parameter_name = "preset"
 
     def lookups(self, request, model_admin):
@@ -157,49 +179,49 @@ class LeadAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
             return leads_csv_response(queryset=queryset, for_people=True, delimiter=";")
         return leads_xlsx_response(queryset=queryset)
 
-    @admin.action(description="Export selected leads (Excel)")
+    @admin.action(description=_("Export selected leads (Excel)"))
     def export_xlsx(self, request, queryset):
         return self._export(queryset, "xlsx")
 
-    @admin.action(description="Export selected leads (CSV)")
+    @admin.action(description=_("Export selected leads (CSV)"))
     def export_csv(self, request, queryset):
         return self._export(queryset, "csv")
 
-    @admin.action(description="Export selected leads (CSV with ; for Excel in French or German)")
+    @admin.action(description=_("Export selected leads (CSV with ; for Excel in French or German)"))
     def export_csv_semicolon(self, request, queryset):
         return self._export(queryset, "csv-semicolon")
 
-    @admin.display(description="Name", ordering="business_name")
+    @admin.display(description=_("Name"), ordering="business_name")
     def name(self, obj):
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:prospects_prospect_change", args=[obj.pk]), obj.display_name
         )
 
-    @admin.display(description="Tier", ordering="score__lead_tier")
+    @admin.display(description=_("Tier"), ordering="score__lead_tier")
     def tier(self, obj):
         return tier_badge(obj.score)
 
-    @admin.display(description="Score", ordering="-score__score")
+    @admin.display(description=_("Score"), ordering="-score__score")
     def score_value(self, obj):
         return obj.score.score
 
-    @admin.display(description="Lead type", ordering="score__lead_type")
+    @admin.display(description=_("Lead type"), ordering="score__lead_type")
     def lead_type(self, obj):
         return obj.score.get_lead_type_display() or "—"
 
-    @admin.display(description="Main reasons")
+    @admin.display(description=_("Main reasons"))
     def reasons(self, obj):
-        reasons = "; ".join(main_reasons(obj.score.score_breakdown))
+        reasons = "; ".join(gettext(reason) for reason in main_reasons(obj.score.score_breakdown))
         return format_html('<span title="{}">{}</span>', reasons, reasons) if reasons else "—"
 
-    @admin.display(description="Primary contact")
+    @admin.display(description=_("Primary contact"))
     def primary_contact(self, obj):
         return obj.primary_email or obj.primary_phone or "—"
 
     def has_recompute_permission(self, request):
         return request.user.has_perm("scoring.change_prospectscore")
 
-    @admin.action(description="Recompute scores", permissions=["recompute"])
+    @admin.action(description=_("Recompute scores"), permissions=["recompute"])
     def recompute_scores(self, request, queryset):
         job = scores_batch_start(
             params={"prospect_ids": list(queryset.values_list("pk", flat=True))}, user=request.user
@@ -207,6 +229,8 @@ class LeadAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
         url = reverse("admin:core_scanjob_change", args=[job.pk])
         self.message_user(
             request,
-            format_html('Score recompute queued for {} leads: <a href="{}">job #{}</a>.', job.total_items, url, job.pk),
+            format_html(
+                _('Score recompute queued for {} leads: <a href="{}">job #{}</a>.'), job.total_items, url, job.pk
+            ),
             messages.SUCCESS,
         )

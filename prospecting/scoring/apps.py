@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScoringConfig(AppConfig):
     name = "prospecting.scoring"
     label = "scoring"
-    verbose_name = "Scoring"
+    verbose_name = _("Scoring")
 
     def ready(self) -> None:
         from prospecting.core.events import prospects_changed

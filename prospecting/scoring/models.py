@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.prospects.models import Prospect
 
@@ -12,31 +13,31 @@ class ProspectScore(models.Model):
     """0-100 opportunity score, its four components and the reasons behind it (one per prospect)."""
 
     class LeadTier(models.TextChoices):
-        TOP_PRIORITY = "top_priority", "Top priority"
-        QUICK_WIN = "quick_win", "Quick win"
-        STRATEGIC = "strategic", "Strategic"
-        LOW_PRIORITY = "low_priority", "Low priority"
+        TOP_PRIORITY = "top_priority", _("Top priority")
+        QUICK_WIN = "quick_win", _("Quick win")
+        STRATEGIC = "strategic", _("Strategic")
+        LOW_PRIORITY = "low_priority", _("Low priority")
 
     class LeadType(models.TextChoices):
-        NO_WEBSITE = "no_website", "No website"
-        PARKED = "parked", "Parked domain"
-        BAD_WEBSITE = "bad_website", "Bad website"
-        OUTDATED_CMS = "outdated_cms", "Outdated CMS"
-        NO_HTTPS = "no_https", "No HTTPS"
-        SLOW_SITE = "slow_site", "Slow site"
-        NOT_MOBILE_FRIENDLY = "not_mobile_friendly", "Not mobile friendly"
-        GOOD_WEBSITE = "good_website", "Good website"
+        NO_WEBSITE = "no_website", _("No website")
+        PARKED = "parked", _("Parked domain")
+        BAD_WEBSITE = "bad_website", _("Bad website")
+        OUTDATED_CMS = "outdated_cms", _("Outdated CMS")
+        NO_HTTPS = "no_https", _("No HTTPS")
+        SLOW_SITE = "slow_site", _("Slow site")
+        NOT_MOBILE_FRIENDLY = "not_mobile_friendly", _("Not mobile friendly")
+        GOOD_WEBSITE = "good_website", _("Good website")
 
     class IntentLevel(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone"
-        VISIT = "visit", "Visit"
-        LETTER = "letter", "Letter"
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        VISIT = "visit", _("Visit")
+        LETTER = "letter", _("Letter")
 
     prospect = models.OneToOneField(Prospect, on_delete=models.CASCADE, related_name="score")
     score = models.PositiveSmallIntegerField(default=0, validators=[MinValueValidator(0), MaxValueValidator(100)])
@@ -50,7 +51,7 @@ class ProspectScore(models.Model):
     rules_version = models.CharField(max_length=64, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     lead_type = models.CharField(
-        max_length=24, choices=LeadType.choices, blank=True, help_text="Empty until the website was checked."
+        max_length=24, choices=LeadType.choices, blank=True, help_text=_("Empty until the website was checked.")
     )
     intent_level = models.CharField(max_length=8, choices=IntentLevel.choices, default=IntentLevel.LOW)
     buying_signal = models.BooleanField(default=False)

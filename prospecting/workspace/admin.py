@@ -15,6 +15,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
 
 from prospecting.core.admin_paging import LargeTablePaginator, cached_values_filter
@@ -44,13 +46,14 @@ from prospecting.prospects.selectors import (
     prospects_search,
     prospects_visible_to,
 )
-from prospecting.scoring.admin import breakdown_table, tier_badge
+from prospecting.scoring.admin import breakdown_table, lead_tier_badge
 from prospecting.scoring.exports import leads_csv_response
 from prospecting.scoring.services import scores_batch_start
 from prospecting.workspace import admin_views
 from prospecting.workspace.admin_filters import (
     CmsFilter,
     LastContactFilter,
+    LeadTierFilter,
     NextFollowUpFilter,
     OwnerFilter,
     PrimaryContactFilter,
@@ -93,7 +96,7 @@ class InteractionInline(ServiceWritesInline, admin.TabularInline):
     ordering = ["-created_at"]
     show_change_link = True
     classes = ["collapse"]  # the timeline shows them; "Log interaction" adds one
-    verbose_name_plural = "Interactions (edit)"
+    verbose_name_plural = gettext_lazy("Interactions (edit)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Interaction]:
         return super().get_queryset(request).select_related("created_by")
@@ -143,7 +146,7 @@ def _prospect_page(prospect: Prospect) -> dict:
             "url": reverse("admin:prospects_prospect_full_enrichment", args=[full.pk])
             if step is FULL
             else reverse("admin:prospects_prospect_run_step", args=[full.pk, step.slug]),
-            "button": step.label if step is FULL else f"Run {_lower_label(step.label)}",
+            "button": step.label if step is FULL else _("Run %(step)s") % {"step": _lower_label(str(step.label))},
         }
         for step in prospect_steps_that_apply(prospect=full, steps=[FULL, *enrichment_steps.PIPELINE])
     ]
@@ -156,15 +159,15 @@ def _prospect_page(prospect: Prospect) -> dict:
         "tech": tech,
         "tech_rows": _filled(
             [
-                ("CMS", " ".join(filter(None, [tech.cms, tech.cms_version])) if tech else ""),
-                ("Server", tech.server if tech else ""),
-                ("Hosting", tech.hosting_provider if tech else ""),
-                ("CDN", tech.cdn if tech else ""),
-                ("JavaScript", tech.js_framework if tech else ""),
-                ("Analytics", tech.analytics if tech else ""),
-                ("Shop", tech.ecommerce_platform if tech else ""),
+                (_("CMS"), " ".join(filter(None, [tech.cms, tech.cms_version])) if tech else ""),
+                (_("Server"), tech.server if tech else ""),
+                (_("Hosting"), tech.hosting_provider if tech else ""),
+                (_("CDN"), tech.cdn if tech else ""),
+                (_("JavaScript"), tech.js_framework if tech else ""),
+                (_("Analytics"), tech.analytics if tech else ""),
+                (_("Shop"), tech.ecommerce_platform if tech else ""),
                 (
-                    "Scan",
+                    _("Scan"),
                     " — ".join(filter(None, [tech.get_scan_mode_display(), tech.scan_note]))
                     if tech and tech.scan_mode
                     else "",
@@ -173,10 +176,10 @@ def _prospect_page(prospect: Prospect) -> dict:
         ),
         "performance": performance,
         "performance_scores": [
-            ("Performance", performance.performance_score),
-            ("Accessibility", performance.accessibility_score),
-            ("SEO", performance.seo_score),
-            ("Best practices", performance.best_practices_score),
+            (_("Performance"), performance.performance_score),
+            (_("Accessibility"), performance.accessibility_score),
+            (_("SEO"), performance.seo_score),
+            (_("Best practices"), performance.best_practices_score),
         ]
         if performance
         else [],
@@ -210,12 +213,18 @@ def _performance_rows(performance: PerformanceProfile | None) -> list[tuple[str,
     weight = performance.page_weight_bytes
     return _filled(
         [
-            ("Largest paint", ms(performance.largest_contentful_paint_ms)),
-            ("First paint", ms(performance.first_contentful_paint_ms)),
-            ("Blocking time", f"{performance.total_blocking_time_ms} ms" if performance.total_blocking_time_ms else ""),
-            ("Layout shift", f"{performance.cumulative_layout_shift}" if performance.cumulative_layout_shift else ""),
-            ("Page weight", f"{weight / 1_000_000:.1f} MB" if weight else ""),
-            ("Mobile friendly", {True: "yes", False: "no"}.get(performance.is_mobile_friendly, "")),
+            (_("Largest paint"), ms(performance.largest_contentful_paint_ms)),
+            (_("First paint"), ms(performance.first_contentful_paint_ms)),
+            (
+                _("Blocking time"),
+                f"{performance.total_blocking_time_ms} ms" if performance.total_blocking_time_ms else "",
+            ),
+            (
+                _("Layout shift"),
+                f"{performance.cumulative_layout_shift}" if performance.cumulative_layout_shift else "",
+            ),
+            (_("Page weight"), f"{weight / 1_000_000:.1f} MB" if weight else ""),
+            (_("Mobile friendly"), {True: _("yes"), False: _("no")}.get(performance.is_mobile_friendly, "")),
             (
                 "Audited",
                 date_format(timezone.localtime(performance.scanned_at), "SHORT_DATETIME_FORMAT")
@@ -266,7 +275,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     ]
     list_display_links = ["display_name"]
     list_filter = [
-        "status", ScoreBandFilter, "score__lead_tier", CmsFilter, PrimaryContactFilter, OwnerFilter,
+        "status", ScoreBandFilter, LeadTierFilter, CmsFilter, PrimaryContactFilter, OwnerFilter,
         LastContactFilter, NextFollowUpFilter, "channel", "has_website", "uses_https",
         cached_values_filter("country", "country"), cached_values_filter("source", "source"),
         ("created_at", admin.DateFieldListFilter), CreatedByImportFilter, JobOutcomeFilter,
@@ -274,7 +283,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
     paginator = LargeTablePaginator
     search_fields = ["business_name", "domain_name", "city"]  # and contacts: see get_search_results
     search_help_text = "Name, domain, city, e-mail or phone"
-    list_select_related = ["score", "tech_profile", "owner"]
+    list_select_related = ["tech_profile", "owner"]  # score and tier: the prospect's own copy
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over a million rows on every page is wasted work
     autocomplete_fields = ["captured_by", "owner"]
@@ -285,6 +294,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         "last_tech_scan_at",
         "last_performance_scan_at",
         "last_contact_scrape_at",
+        "informed_at",
     ]
     inlines = [ContactInline, InteractionInline]  # scores, profiles and sends: read-only panels above the form
     form = ProspectAdminForm
@@ -303,6 +313,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             },
         ),
         ("Notes", {"fields": ["notes"]}),
+        ("Privacy", {"fields": ["lawful_basis", "informed_at"]}),
         (
             "History",
             {
@@ -319,46 +330,47 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         ),
     ]
 
-    @admin.display(description="Name", ordering="business_name")
+    @admin.display(description=gettext_lazy("Name"), ordering="business_name")
     def display_name(self, obj: Prospect) -> str:
         return format_html('<span title="{0}">{0}</span>', obj.display_name)
 
-    @admin.display(description="Domain", ordering="domain_name")
+    @admin.display(description=gettext_lazy("Domain"), ordering="domain_name")
     def domain_link(self, obj: Prospect) -> str:
         if not obj.domain_name:
             return "—"
         return format_html('<a href="https://{0}" target="_blank" rel="noopener noreferrer">{0}</a>', obj.domain_name)
 
-    @admin.display(description="Score", ordering="score__score")
+    @admin.display(description=gettext_lazy("Score"), ordering="lead_score")
     def score_tier(self, obj: Prospect) -> str:
-        score = getattr(obj, "score", None)
-        if score is None:
+        if obj.lead_score is None:
             return "—"
-        return format_html('<span class="score-pill"><strong>{}</strong> {}</span>', score.score, tier_badge(score))
+        return format_html(
+            '<span class="score-pill"><strong>{}</strong> {}</span>', obj.lead_score, lead_tier_badge(obj.lead_tier)
+        )
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=gettext_lazy("Status"), ordering="status")
     def status_badge(self, obj: Prospect) -> str:
         return status_badge(obj)
 
-    @admin.display(description="CMS")
+    @admin.display(description=gettext_lazy("CMS"))
     def cms(self, obj: Prospect) -> str:
         profile = getattr(obj, "tech_profile", None)
         return profile.cms if profile and profile.cms else "—"
 
-    @admin.display(description="Primary contact")
+    @admin.display(description=gettext_lazy("Primary contact"))
     def primary_contact(self, obj: Prospect) -> str:
         return getattr(obj, "list_extras", ListExtras()).primary_contact or "—"
 
-    @admin.display(description="Owner", ordering="owner__username")
+    @admin.display(description=gettext_lazy("Owner"), ordering="owner__username")
     def owner_name(self, obj: Prospect) -> str:
         return obj.owner.get_username() if obj.owner else "—"
 
-    @admin.display(description="Last contact")
+    @admin.display(description=gettext_lazy("Last contact"))
     def last_contact(self, obj: Prospect) -> str:
         at = getattr(obj, "list_extras", ListExtras()).last_contact_at
         return date_format(timezone.localtime(at)) if at else "—"
 
-    @admin.display(description="Next follow-up", ordering="next_follow_up_at")
+    @admin.display(description=gettext_lazy("Next follow-up"), ordering="next_follow_up_at")
     def next_follow_up(self, obj: Prospect) -> str:
         due = obj.next_follow_up_at
         if due is None:
@@ -370,7 +382,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         return ProspectChangeList
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": "Prospects", **(extra_context or {})})
+        return super().changelist_view(request, {"title": _("Prospects"), **(extra_context or {})})
 
     def get_search_results(self, request, queryset, search_term):
         return prospects_search(queryset, search_term), False
@@ -588,7 +600,9 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         if prospect is None or chosen is None:
             raise Http404
         if chosen not in prospect_steps_that_apply(prospect=prospect, steps=[chosen]):
-            self.message_user(request, f"{chosen.label} does not apply to this prospect.", messages.WARNING)
+            self.message_user(
+                request, _("%(step)s does not apply to this prospect.") % {"step": chosen.label}, messages.WARNING
+            )
         else:
             self._enqueue(request, Prospect.objects.filter(pk=prospect.pk), chosen, force=True)
         return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
@@ -640,7 +654,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/assign_owner.html", context)
 
-    @admin.action(description="Add a tag", permissions=["change"])
+    @admin.action(description=gettext_lazy("Add a tag"), permissions=["change"])
     def add_tag(self, request, queryset):
         form = AddTagForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -650,14 +664,16 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
                 user=request.user,
             )
             self.message_user(
-                request, f"Tag “{form.cleaned_data['tag']}” added to {changed} prospects.", messages.SUCCESS
+                request,
+                _("Tag “%(tag)s” added to %(count)s prospects.") % {"tag": form.cleaned_data["tag"], "count": changed},
+                messages.SUCCESS,
             )
             return None
         select_across = request.POST.get("select_across") == "1"
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Add a tag",
+            "title": _("Add a tag"),
             "form": form,
             "select_across": select_across,
             "selected": [] if select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),

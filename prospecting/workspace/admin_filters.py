@@ -18,6 +18,7 @@ from prospecting.core.admin_paging import FILTER_CHOICES_SECONDS
 from prospecting.enrichment.models import TechProfile
 from prospecting.interactions.models import Interaction
 from prospecting.prospects.models import ProspectContact
+from prospecting.scoring.models import ProspectScore
 
 
 class ScoreBandFilter(admin.SimpleListFilter):
@@ -35,11 +36,24 @@ class ScoreBandFilter(admin.SimpleListFilter):
 
     def queryset(self, request: Any, queryset: QuerySet) -> QuerySet:
         if self.value() == "none":
-            return queryset.filter(score__isnull=True)
+            return queryset.filter(lead_score__isnull=True)
         if self.value() in self.BANDS:
             low, high, _label = self.BANDS[self.value()]
-            return queryset.filter(score__score__gte=low, score__score__lte=high)
+            return queryset.filter(lead_score__gte=low, lead_score__lte=high)  # the prospect's copy: no join
         return queryset
+
+
+class LeadTierFilter(admin.SimpleListFilter):
+    """The lead tier, read from the prospect's own copy of it (no join of the scores)."""
+
+    title = _("lead tier")
+    parameter_name = "lead_tier"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(ProspectScore.LeadTier.choices)
+
+    def queryset(self, request: Any, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(lead_tier=self.value()) if self.value() in ProspectScore.LeadTier.values else queryset
 
 
 class CmsFilter(admin.SimpleListFilter):
@@ -86,12 +100,12 @@ class OwnerFilter(admin.SimpleListFilter):
     parameter_name = "owner"
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, Any]]:
-        staff = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")[:50]
-        return [
-            ("me", _("me")),
-            ("none", _("nobody (unassigned)")),
-            *((str(user.pk), user.get_username()) for user in staff),
-        ]
+        staff = cache.get("owner-filter-staff")
+        if staff is None:  # the users table has no index on is_staff: read it once a minute, not on every page
+            users = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")[:50]
+            staff = [(str(user.pk), user.get_username()) for user in users]
+            cache.set("owner-filter-staff", staff, FILTER_CHOICES_SECONDS)
+        return [("me", _("me")), ("none", _("nobody (unassigned)")), *staff]
 
     def queryset(self, request: Any, queryset: QuerySet) -> QuerySet:
         value = self.value()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkspaceConfig(AppConfig):
@@ -7,4 +8,4 @@ class WorkspaceConfig(AppConfig):
 
     name = "prospecting.workspace"
     label = "workspace"
-    verbose_name = "Workspace"
+    verbose_name = _("Workspace")

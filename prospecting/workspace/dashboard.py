@@ -10,9 +10,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from prospecting.core.jobs import jobs_mark_stalled
 from prospecting.core.models import ScanJob
+from prospecting.interactions.models import Interaction
 from prospecting.outreach.models import CampaignSend
 from prospecting.prospects.models import Prospect
 from prospecting.prospects.selectors import prospect_visibility_q
@@ -23,6 +25,7 @@ User = AbstractBaseUser | AnonymousUser | None
 SCORE_BUCKETS = [(0, 9), (10, 19), (20, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 79), (80, 89), (90, 100)]
 RECENT_JOBS = 6
 CAMPAIGNS_SHOWN = 6
+MY_FOLLOW_UPS_SHOWN = 8
 
 
 def dashboard_data(*, user: User) -> dict[str, Any]:
@@ -50,15 +53,17 @@ def dashboard_data(*, user: User) -> dict[str, Any]:
         "coverage_rows": [
             {"key": step, "label": label, **stats["enrichment_coverage"][step]}
             for step, label in [
-                ("http_check", "HTTP check"),
-                ("tech_scan", "Tech scan"),
-                ("performance", "Performance"),
-                ("contacts", "Contacts"),
-                ("score", "Score"),
+                ("http_check", _("HTTP check")),
+                ("tech_scan", _("Tech scan")),
+                ("performance", _("Performance")),
+                ("contacts", _("Contacts")),
+                ("score", _("Score")),
             ]
         ],
         "conversions_by_source": stats_conversions(user=user)["by_source"][:8],
         **extras,
+        "my_follow_ups": dashboard_my_follow_ups(user=user),
+        "today": timezone.localdate(),
         "jobs": dashboard_recent_jobs(user=user),
     }
 
@@ -127,3 +132,20 @@ def dashboard_recent_jobs(*, user: User) -> list[ScanJob]:
         return []
     jobs_mark_stalled()
     return list(ScanJob.objects.select_related("created_by").order_by("-created_at", "-pk")[:RECENT_JOBS])
+
+
+def dashboard_my_follow_ups(*, user: User, limit: int = MY_FOLLOW_UPS_SHOWN) -> list[Interaction]:
+    """The user's open follow-ups due today or overdue, oldest first (the open-follow-up index serves it);
+    read fresh, so a task marked done leaves the dashboard at once."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        Interaction.objects.filter(
+            prospect_visibility_q(user, path="prospect"),
+            follow_up_owner=user,
+            follow_up_done_at__isnull=True,
+            next_action_date__lte=timezone.localdate(),
+        )
+        .select_related("prospect")
+        .order_by("next_action_date", "pk")[:limit]
+    )

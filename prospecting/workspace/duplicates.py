@@ -10,18 +10,17 @@ model), fills its empty fields from the others, deletes the others and records t
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import tldextract
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
+from prospecting.core.domains import registrable_domain
 from prospecting.core.models import ActivityLog
 from prospecting.core.services import activity_log_record
 from prospecting.interactions.services import follow_ups_sync
@@ -29,18 +28,6 @@ from prospecting.prospects.models import Prospect, ProspectContact
 
 User = AbstractBaseUser | AnonymousUser | None
 _FILLED_FIELDS = ["business_name", "address", "city", "postal_code", "industry", "source", "owner", "captured_by"]
-
-
-@functools.cache
-def _extractor() -> tldextract.TLDExtract:
-    # No suffix list URLs and no cache directory: the snapshot bundled with the package, offline, always.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
-
-
-def registrable_domain(domain: str) -> str:
-    """`shop.example.lu` → `example.lu`, `www.bbc.co.uk` → `bbc.co.uk` (the domain itself when unknown)."""
-    parts = _extractor()(domain)
-    return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else domain
 
 
 @dataclass

@@ -99,6 +99,28 @@ def _sum(rows: Iterable[dict[str, Any]], field: str) -> int:
     return sum(row[field] or 0 for row in rows)
 
 
+def _prospect_groups(today: datetime.date) -> list[dict[str, Any]]:
+    """One GROUP BY over small columns of the prospects alone (owner, status, channel, tier, source), shared by
+    the dashboard and the conversions report (whose counts follow from the status)."""
+    return _cached(
+        f"prospects:{today}",
+        lambda: _grouped(
+            Prospect.objects.all(),
+            "owner_id",
+            "status",
+            "channel",
+            "lead_tier",
+            "source",
+            n=Count("pk"),
+            scored=Count("lead_score"),
+            total_score=Sum("lead_score"),
+            overdue=Count("pk", filter=Q(next_follow_up_at__lt=today)),
+            due_today=Count("pk", filter=Q(next_follow_up_at=today)),
+            **{f"done_{step}": Count(field) for step, field in _COVERAGE.items()},
+        ),
+    )
+
+
 def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[str, Any]:
     """Prospects by status, channel and tier; enrichment coverage per step; average score; sends, opens and
     replies; follow-ups due today and overdue (everyone's the user sees, and the user's own); conversions this
@@ -107,26 +129,7 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
     month_start = today.replace(day=1)
     owners = _owners_seen(user)
 
-    # One GROUP BY over small columns of the prospects alone: owner, status, channel, tier.
-    prospect_rows = _seen(
-        _cached(
-            f"prospects:{today}",
-            lambda: _grouped(
-                Prospect.objects.all(),
-                "owner_id",
-                "status",
-                "channel",
-                "lead_tier",
-                n=Count("pk"),
-                scored=Count("lead_score"),
-                total_score=Sum("lead_score"),
-                overdue=Count("pk", filter=Q(next_follow_up_at__lt=today)),
-                due_today=Count("pk", filter=Q(next_follow_up_at=today)),
-                **{f"done_{step}": Count(field) for step, field in _COVERAGE.items()},
-            ),
-        ),
-        owners,
-    )
+    prospect_rows = _seen(_prospect_groups(today), owners)
     send_rows = _per_owner_or_all(
         "sends",
         owners,
@@ -205,15 +208,16 @@ def stats_dashboard(*, user: User, today: datetime.date | None = None) -> dict[s
 
 
 def stats_score_counts(*, user: User) -> dict[int, int]:
-    """How many of the prospects the user sees have each score (0-100): the dashboard's score distribution."""
-    rows = _seen(
-        _cached(
-            "score-counts",
-            lambda: _grouped(
-                Prospect.objects.filter(lead_score__isnull=False), "owner_id", "lead_score", n=Count("pk")
-            ),
-        ),
+    """How many of the prospects the user sees have each score (0-100): the dashboard's score distribution
+    (for who sees everything, read from the scores' own index; per owner from the prospects' copies)."""
+    rows = _per_owner_or_all(
+        "score-counts",
         _owners_seen(user),
+        lambda owner: (
+            _grouped(Prospect.objects.filter(lead_score__isnull=False), "owner_id", "lead_score", n=Count("pk"))
+            if owner
+            else _grouped(ProspectScore.objects.all(), None, named={"lead_score": F("score")}, n=Count("pk"))
+        ),
     )
     counts: dict[int, int] = {}
     for row in rows:
@@ -239,9 +243,9 @@ def stats_conversions(
     (converted / contacted), MRR and median days to convert. `date_from`/`date_to` bound the prospects'
     creation dates (the cohort).
 
-    Counts per source come from one GROUP BY over the prospects; per tier, from the scores (prospects without
-    a score are the group ""), joined to the prospects only for the contacted ones; money and days from the
-    conversions, which are few. All grouped by owner, shared and cached like the dashboard.
+    Counts per source and tier come from one GROUP BY over the prospects (the dashboard's, for the whole base);
+    prospects without a score are the tier ""; money and days from the conversions, which are few. All grouped
+    by owner, shared and cached like the dashboard.
     """
     owners = _owners_seen(user)
     cohort = Prospect.objects.all()
@@ -250,29 +254,55 @@ def stats_conversions(
     if date_to:
         cohort = cohort.filter(created_at__date__lte=date_to)
     key = f"{date_from}:{date_to}"
-    counts = _seen(
-        _cached(
-            f"roi-counts:{key}",
-            lambda: _grouped(cohort, "owner_id", "source", "lead_tier", **_COUNTS),
-        ),
-        owners,
-    )
-    money = _per_owner_or_all(
-        f"roi-money:{key}",
-        owners,
-        lambda owner: _grouped(
-            Conversion.objects.filter(prospect__in=cohort.filter(status=Prospect.Status.CONVERTED).values("pk")),
-            owner and "prospect__owner_id",
-            "days_to_convert",
-            named={"source": F("prospect__source"), "tier": F("prospect__lead_tier")},
-            mrr_total=Sum("mrr"),
-            conversions=Count("pk"),
-        ),
-    )
+    if date_from or date_to:
+        counts = _seen(
+            _cached(f"roi-counts:{key}", lambda: _grouped(cohort, "owner_id", "source", "lead_tier", **_COUNTS)),
+            owners,
+        )
+    else:  # the whole base: the dashboard's shared groups, whose status says contacted and converted
+        counts = [
+            {
+                **row,
+                "prospects": row["n"],
+                "contacted": row["n"] if row["status"] in CONTACTED_OR_LATER else 0,
+                "converted": row["n"] if row["status"] == Prospect.Status.CONVERTED else 0,
+            }
+            for row in _seen(_prospect_groups(timezone.localdate()), owners)
+        ]
+    money = _seen(_cached(f"roi-money:{key}", lambda: _conversion_money(cohort)), owners)
     return {
         "by_source": _report_rows(counts, money, group="source", money_group="source"),
         "by_tier": _report_rows(counts, money, group="lead_tier", money_group="tier"),
     }
+
+
+def _conversion_money(cohort: QuerySet[Prospect]) -> list[dict[str, Any]]:
+    """MRR and conversions per owner, source, tier and days to convert, for the converted prospects of `cohort`.
+
+    Read as two plain queries joined here: the conversions (few: one per customer won), then their prospects by
+    primary key. Joined in SQL, PostgreSQL hashes every converted prospect (or every prospect) instead."""
+    conversions = list(Conversion.objects.order_by().values_list("prospect_id", "mrr", "days_to_convert"))
+    facts: dict[int, tuple[Any, str, str]] = {}
+    ids = [row[0] for row in conversions]
+    for start in range(0, len(ids), 5000):
+        facts.update(
+            (pk, (owner, source, tier))
+            for pk, owner, source, tier in cohort.filter(
+                pk__in=ids[start : start + 5000], status=Prospect.Status.CONVERTED
+            ).values_list("pk", "owner_id", "source", "lead_tier")
+        )
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for prospect_id, mrr, days in conversions:
+        if prospect_id not in facts:
+            continue
+        owner, source, tier = facts[prospect_id]
+        row = groups.setdefault(
+            (owner, source, tier, days),
+            {"owner": owner, "source": source, "tier": tier, "days_to_convert": days, "mrr_total": 0, "conversions": 0},
+        )
+        row["mrr_total"] += mrr or 0
+        row["conversions"] += 1
+    return list(groups.values())
 
 
 def _report_rows(

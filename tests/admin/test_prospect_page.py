@@ -83,6 +83,7 @@ def test_technologies_performance_and_score_reasons_have_their_sections(admin_cl
     assert "Technologies CMS Joomla 3.9 Server Apache" in text
     assert "23 Performance" in text and "Largest paint 5.2 s" in text
     assert "Why this score" in text and "CMS out of date modernity +15" in text
+    assert "technical health 30/40 · modernity 14/25 · business value 15/25 · engagement 5/10" in text
 
 
 def test_campaign_sends_are_listed(admin_client_logged_in):

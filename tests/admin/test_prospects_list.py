@@ -88,6 +88,8 @@ def test_a_page_costs_the_same_queries_for_5_or_40_prospects(admin_client_logged
     ("query", "expected"),
     [
         ("score_band=70", ["Boulangerie"]),
+        ("lead_tier=top_priority", ["Boulangerie"]),
+        ("lead_tier=quick_win", []),
         ("score_band=none", ["Bare", "Late"]),
         ("cms=Joomla", ["Boulangerie"]),
         ("contact=email", ["Boulangerie"]),

@@ -24,13 +24,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_log_in_lands_on_the_dashboard_with_the_sales_pages_in_seed_order(new_page, user):
+    LeadFactory(score__score=82, score__lead_tier="top_priority")
+    LeadFactory(score__score=75, score__lead_tier="top_priority")
+    LeadFactory(score__score=55, score__lead_tier="quick_win")
     page = new_page()
     log_in(page, user)
-    assert "/admin/" in page.url
-    navigation = page.locator("#nav-sidebar, #content-main").first.inner_text()
+    assert page.url.endswith("/admin/")
+    assert page.get_by_role("heading", name="Dashboard", exact=True).is_visible()
+    navigation = page.locator("#nav-sidebar").inner_text()
     positions = [navigation.find(name) for name in ("Prospects", "Leads", "Quick capture", "Follow-ups", "Scan jobs")]
     assert -1 not in positions, navigation
     assert positions == sorted(positions), navigation
+    # The figures a salesperson starts the day with: counts by tier, a score chart drawn without any CDN.
+    top = page.locator(".kpi", has_text="Top priority leads")
+    assert top.locator(".kpi-value").inner_text().strip() == "2"
+    assert "1 quick wins" in top.inner_text()
+    assert page.locator("#dash-scores svg").is_visible()
+    for panel in ("By status", "By lead tier", "Enrichment coverage", "Recent jobs", "Campaign results"):
+        assert page.get_by_role("heading", name=panel).first.is_visible(), panel
 
 
 def test_quick_capture_on_a_phone_creates_an_offline_prospect_and_its_follow_up(new_page, user):
@@ -142,7 +153,15 @@ def test_import_farm_domains_enrich_them_and_export_the_best_leads(new_page, use
     page.get_by_role("button", name=re.compile(r"^Enrich \d+ prospects")).click()
     page.wait_for_load_state()
     assert "/admin/core/scanjob/" in page.url
-    expect(page.locator("#content")).to_contain_text("Completed", timeout=120_000)
+    job_page = page.url
+    # The dashboard's Recent jobs panel follows the job without reloading the page.
+    page.get_by_role("link", name="Dashboard").first.click()
+    enrichment_row = page.locator("#dash-jobs tr", has_text="Full enrichment")
+    expect(enrichment_row).to_contain_text(f"/ {len(FARM_DOMAINS)}")
+    expect(enrichment_row).to_contain_text("Completed", timeout=120_000)
+    assert f"{len(FARM_DOMAINS)} / {len(FARM_DOMAINS)}" in enrichment_row.inner_text()
+    page.goto(job_page)
+    expect(page.locator("#content")).to_contain_text("Completed")
     assert (
         set(Prospect.objects.filter(domain_name__in=FARM_DOMAINS).values_list("status", flat=True))
         - {

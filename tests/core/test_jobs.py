@@ -170,7 +170,7 @@ def test_the_admin_resume_action_hands_stopped_jobs_to_the_workers(
             {"action": "resume_jobs", "_selected_action": [dead.pk, done.pk]},
             follow=True,
         )
-    assert "Resumed 1 jobs" in response.content.decode()
+    assert "Resumed 1 job on the workers" in response.content.decode()
     assert enqueue.call_args.args == ("prospecting.core.tasks.job_run_task", dead.pk)
     dead.refresh_from_db()
     assert (dead.status, dead.task_id) == ("pending", "q-1")

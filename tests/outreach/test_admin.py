@@ -4,7 +4,9 @@ counts and confirmation, read-only sends, the do-not-contact import, secrets nev
 import pytest
 from django.urls import reverse
 
-from prospecting.outreach.models import CampaignSend, CampaignTemplate, DoNotContact, SenderAccount
+from prospecting.core.models import Suppression
+from prospecting.core.suppression import suppression_add
+from prospecting.outreach.models import CampaignSend, CampaignTemplate, SenderAccount
 from tests.factories import SenderAccountFactory
 from tests.outreach.helpers import email_template, lead_with_email
 
@@ -89,15 +91,15 @@ def test_sends_are_read_only_in_the_admin(admin_client_logged_in, smtp_server):
 
 
 def test_do_not_contact_import_keeps_good_lines_and_reports_bad_ones(admin_client_logged_in):
-    DoNotContact.objects.create(email="known@example.lu", reason="manual")
+    suppression_add(kind="email", value="known@example.lu", reason="manual")
     response = admin_client_logged_in.post(
-        reverse("admin:outreach_donotcontact_import"),
-        {"addresses": "email\nNew@Example.lu\nnot-an-address\nknown@example.lu\n", "reason": "manual"},
+        reverse("admin:core_suppression_import"),
+        {"values": "email\nNew@Example.lu\nnot-an-address\nknown@example.lu\n", "reason": "manual", "kind": "email"},
         follow=True,
     )
     page = response.content.decode()
     assert "1 added, 1 already listed" in page and "Line 3" in page
-    assert set(DoNotContact.objects.values_list("email", flat=True)) == {"known@example.lu", "new@example.lu"}
+    assert set(Suppression.objects.values_list("value", flat=True)) == {"known@example.lu", "new@example.lu"}
 
 
 def test_a_sender_password_is_stored_encrypted_and_never_shown(admin_client_logged_in):

@@ -5,8 +5,9 @@ import pytest
 
 from prospecting.core.jobs import job_resume, job_run
 from prospecting.core.models import ScanJob
+from prospecting.core.suppression import suppression_add
 from prospecting.interactions.models import Interaction
-from prospecting.outreach.models import CampaignSend, DoNotContact
+from prospecting.outreach.models import CampaignSend
 from prospecting.outreach.services import sending
 from prospecting.outreach.services.sending import campaign_plan, campaign_send, campaign_targets
 from prospecting.prospects.models import Prospect
@@ -50,7 +51,7 @@ def test_skips_are_recorded_with_their_reason_and_nothing_is_sent_to_them(smtp_s
     good = lead_with_email()
     no_email = lead_with_email(email=False)
     blocked = lead_with_email(email="stop@example.lu")
-    DoNotContact.objects.create(email="stop@example.lu", reason="unsubscribed")
+    suppression_add(kind="email", value="stop@example.lu", reason="unsubscribed")
     converted = lead_with_email(status=Prospect.Status.CONVERTED)
     inactive = lead_with_email(status=Prospect.Status.INACTIVE)
     ids = [good.pk, no_email.pk, blocked.pk, converted.pk, inactive.pk]
@@ -76,7 +77,7 @@ def test_an_address_blocked_after_queueing_is_skipped_at_send_time(smtp_server):
     template = email_template()
     lead = lead_with_email(email="late@example.lu")
     plan = campaign_send(template=template, prospect_ids=[lead.pk])  # queued for the workers, not run
-    DoNotContact.objects.create(email="late@example.lu", reason="manual")
+    suppression_add(kind="email", value="late@example.lu", reason="manual")
     job_run(job_id=plan.job.pk)
     send = CampaignSend.objects.get()
     assert (send.status, send.skip_reason) == ("skipped", "do_not_contact")

@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from prospecting.outreach.models import CampaignTemplate, CustomVariable, DoNotContact
+from prospecting.core.suppression import suppression_add
+from prospecting.outreach.models import CampaignTemplate, CustomVariable
 from prospecting.outreach.rendering import TemplateError, render, template_check
 from prospecting.outreach.services.templates import (
     campaign_preview,
@@ -130,10 +131,10 @@ def test_preview_says_why_a_prospect_would_be_skipped():
     assert campaign_preview(template=template, prospect_id=no_email.pk).skip_reason == "no_email"
     blocked = LeadFactory()
     ProspectContactFactory(prospect=blocked, value="stop@example.lu")
-    DoNotContact.objects.create(email="stop@example.lu", reason="unsubscribed")
+    suppression_add(kind="email", value="stop@example.lu", reason="unsubscribed")
     preview = campaign_preview(template=template, prospect_id=blocked.pk)
     assert preview.skip_reason == "do_not_contact"
-    assert preview.skip_message == "On the do-not-contact list"
+    assert preview.skip_message == "On the suppression list"
 
 
 def test_html_body_escapes_values():

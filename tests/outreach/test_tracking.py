@@ -6,8 +6,9 @@ import re
 import pytest
 from django.core.management import call_command
 
+from prospecting.core.models import Suppression
 from prospecting.outreach.links import click_url, open_pixel_url, unsubscribe_url
-from prospecting.outreach.models import CampaignSend, DoNotContact, SequenceEnrolment
+from prospecting.outreach.models import CampaignSend, SequenceEnrolment
 from prospecting.outreach.services.sending import campaign_send
 from prospecting.outreach.services.tracking import bounce_record
 from tests.factories import SequenceEnrolmentFactory
@@ -37,17 +38,17 @@ def test_unsubscribe_get_only_asks_and_post_unsubscribes(client, sent):
     page = client.get(url)
     assert page.status_code == 200
     assert "Me désinscrire" in page.content.decode()  # the template's language
-    assert not DoNotContact.objects.exists()  # a link scanner opening it changes nothing
+    assert not Suppression.objects.exists()  # a link scanner opening it changes nothing
 
     done = client.post(url, {"List-Unsubscribe": "One-Click"})  # RFC 8058 one-click, no CSRF token
     assert done.status_code == 200
-    entry = DoNotContact.objects.get()
-    assert (entry.email, entry.reason) == ("marie@weber.lu", "unsubscribed")
+    entry = Suppression.objects.get()
+    assert (entry.value, entry.reason) == ("marie@weber.lu", "unsubscribed")
     assert CampaignSend.objects.get().unsubscribed_at is not None
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.exit_reason) == ("exited", "unsubscribed")
     assert client.post(url).status_code == 200  # twice is fine
-    assert DoNotContact.objects.count() == 1
+    assert Suppression.objects.count() == 1
 
 
 def test_a_forged_unsubscribe_link_is_a_404(client, sent):
@@ -55,7 +56,7 @@ def test_a_forged_unsubscribe_link_is_a_404(client, sent):
     good = _path(unsubscribe_url(send.pk))
     forged = good.replace(f"/u/{send.pk}:", f"/u/{send.pk + 1}:")
     assert client.post(forged).status_code == 404
-    assert not DoNotContact.objects.exists()
+    assert not Suppression.objects.exists()
 
 
 def test_the_open_pixel_counts_opens(client, sent):
@@ -95,7 +96,7 @@ def test_a_hard_bounce_blocks_the_address_at_once(sent):
     bounce_record(message_id=send.message_id.strip("<>"), kind="hard", detail="550 user unknown")
     send.refresh_from_db()
     assert send.bounce_type == "hard" and send.bounced_at
-    assert DoNotContact.objects.get().reason == "bounced"
+    assert Suppression.objects.get().reason == "bounced"
     enrolment.refresh_from_db()
     assert enrolment.exit_reason == SequenceEnrolment.ExitReason.BOUNCED
 
@@ -103,7 +104,7 @@ def test_a_hard_bounce_blocks_the_address_at_once(sent):
 def test_a_complaint_blocks_the_address(sent):
     send, _ = sent
     bounce_record(message_id=send.message_id, kind="complaint")
-    assert DoNotContact.objects.get().reason == "complained"
+    assert Suppression.objects.get().reason == "complained"
 
 
 def test_three_soft_bounces_in_a_row_block_the_address_two_do_not(smtp_server):
@@ -114,9 +115,9 @@ def test_three_soft_bounces_in_a_row_block_the_address_two_do_not(smtp_server):
     sends = list(CampaignSend.objects.order_by("sent_at", "pk"))
     bounce_record(message_id=sends[0].message_id, kind="soft")
     bounce_record(message_id=sends[1].message_id, kind="soft")
-    assert not DoNotContact.objects.exists()
+    assert not Suppression.objects.exists()
     call_command("record_bounce", sends[2].message_id, "--kind", "soft", verbosity=0)
-    assert DoNotContact.objects.get().email == "full@mailbox.lu"
+    assert Suppression.objects.get().value == "full@mailbox.lu"
 
 
 def test_a_bounce_for_an_unknown_message_id_changes_nothing(api_client):
@@ -124,7 +125,7 @@ def test_a_bounce_for_an_unknown_message_id_changes_nothing(api_client):
         "/api/admin/prospecting/campaigns/bounces", {"message_id": "<nope@x>", "kind": "hard"}, format="json"
     )
     assert response.status_code == 404
-    assert not DoNotContact.objects.exists()
+    assert not Suppression.objects.exists()
 
 
 def test_an_esp_tracking_event_feeds_the_same_services(sent):
@@ -139,4 +140,4 @@ def test_an_esp_tracking_event_feeds_the_same_services(sent):
     anymail_tracking_received(sender=None, event=bounced, esp_name="Brevo")
     send.refresh_from_db()
     assert send.open_count == 1 and send.bounce_type == "hard"
-    assert DoNotContact.objects.get().reason == "bounced"
+    assert Suppression.objects.get().reason == "bounced"

@@ -220,6 +220,10 @@ def outcome_counts(outcomes: list[tuple[bool, Any]]) -> dict[str, Any]:
         result, _kind = _check_of(ok, value)
         if result:
             counts[result] = counts.get(result, 0) + 1
+        scrape = value.results.get("contacts") if isinstance(value, FullProbe) else value
+        suppressed = getattr(scrape, "suppressed", 0) if ok else 0
+        if isinstance(suppressed, int) and suppressed:
+            counts["suppressed_contacts"] = counts.get("suppressed_contacts", 0) + suppressed
         if isinstance(value, FullProbe):
             for name in value.errors:
                 failed_steps[name] = failed_steps.get(name, 0) + 1

@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from prospecting.core.events import prospects_changed_announce
 from prospecting.core.fetch import FetchError, FetchResult
+from prospecting.core.suppression import suppression_check
 from prospecting.enrichment.extract import PageContacts, ParsedPage, candidate_pages, extract_contacts, site_features
 from prospecting.enrichment.models import TechProfile
 from prospecting.enrichment.services.http_check import read_page
 from prospecting.prospects.models import Prospect, ProspectContact
+from prospecting.prospects.provenance import SCRAPE, field_sources_record, provenance
 from prospecting.prospects.selectors import prospect_home_url
 
 _GENERIC_MAILBOXES = {"info", "contact", "hello", "bonjour", "office", "mail", "kontakt", "accueil", "secretariat"}
@@ -32,6 +34,7 @@ class ScrapeResult:
     sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (type, value) -> page url
     features: dict[str, Any] = field(default_factory=dict)
     mx: dict[str, bool] = field(default_factory=dict)  # e-mail domain -> accepts mail
+    suppressed: int = 0  # e-mails and phones found but left out: on the suppression list (set when stored)
 
 
 def _robots(start_url: str) -> RobotFileParser:
@@ -121,11 +124,18 @@ def _address_text(address: dict[str, str]) -> str:
 
 
 def contacts_store(*, prospect: Prospect, result: ScrapeResult) -> int:
-    """Merge the findings into the prospect's contacts (never deleting any); returns how many were new."""
+    """Merge the findings into the prospect's contacts (never deleting any), leaving out the e-mails and phones
+    on the suppression list (counted in `result.suppressed`); returns how many were new."""
     own_domain = (prospect.domain_name or "").lower()
     rows: list[ProspectContact] = []
+    check = suppression_check(
+        emails=result.contacts.emails, phones=result.contacts.phones, region=(prospect.country or "LU").upper()
+    )
+    suppressed_emails = {email for email in result.contacts.emails if check.email(email)}
+    suppressed_phones = {phone for phone in result.contacts.phones if check.phone(phone)}
+    result.suppressed = len(suppressed_emails) + len(suppressed_phones)
     emails = sorted(
-        result.contacts.emails,
+        set(result.contacts.emails) - suppressed_emails,
         key=lambda e: (not e.endswith("@" + own_domain), e.partition("@")[0] not in _GENERIC_MAILBOXES, e),
     )
     for email in emails:
@@ -140,17 +150,21 @@ def contacts_store(*, prospect: Prospect, result: ScrapeResult) -> int:
                 prospect=prospect,
                 contact_type="email",
                 value=email,
+                source=SCRAPE,
                 source_url=result.sources.get(("email", email), ""),
                 verification_status=verification,
             )
         )
     for phone, kind in result.contacts.phones.items():
+        if phone in suppressed_phones:
+            continue
         rows.append(
             ProspectContact(
                 prospect=prospect,
                 contact_type="phone",
                 value=phone,
                 label=kind,
+                source=SCRAPE,
                 source_url=result.sources.get(("phone", phone), ""),
             )
         )
@@ -164,6 +178,7 @@ def contacts_store(*, prospect: Prospect, result: ScrapeResult) -> int:
                 label=""
                 if contact_type != "other"
                 else network.capitalize().replace("Youtube", "YouTube").replace("Tiktok", "TikTok"),
+                source=SCRAPE,
                 source_url=result.sources.get(("social", url), ""),
             )
         )
@@ -175,6 +190,7 @@ def contacts_store(*, prospect: Prospect, result: ScrapeResult) -> int:
                     prospect=prospect,
                     contact_type="address",
                     value=text,
+                    source=SCRAPE,
                     source_url=result.sources.get(("address", text), ""),
                 )
             )
@@ -193,6 +209,15 @@ def contacts_store(*, prospect: Prospect, result: ScrapeResult) -> int:
             )
         if result.contacts.business_name and not prospect.business_name:
             updates["business_name"] = result.contacts.business_name[:255]
+        if len(updates) > 1:
+            page = result.pages[0] if result.pages else ""
+            if first_address:
+                page = result.sources.get(("address", _address_text(first_address)), page)
+            updates["field_sources"] = field_sources_record(
+                prospect.field_sources,
+                {k: v for k, v in updates.items() if k != "last_contact_scrape_at"},
+                provenance(SCRAPE, page, at=now),
+            )
         Prospect.objects.filter(pk=prospect.pk).update(**updates)
         profile, _ = TechProfile.objects.select_for_update().get_or_create(prospect=prospect)
         profile.tech_stack_json = {
@@ -236,6 +261,10 @@ class ContactsOutcome:
     reason: str = ""
     added: int = 0
     result: ScrapeResult | None = None
+
+    @property
+    def suppressed(self) -> int:
+        return self.result.suppressed if self.result else 0
 
 
 def contacts_run(*, prospect: Prospect) -> ContactsOutcome:

@@ -559,6 +559,11 @@ class _Run:
         prospects_mark_contacted(
             prospect_ids=[row.prospect_id for row in rows], user=user, reason="campaign e-mail sent"
         )
+        notified = {outcome.send_id for outcome in outcomes if outcome.composed and outcome.composed.notice}
+        if notified:
+            Prospect.objects.filter(
+                pk__in=[row.prospect_id for row in rows if row.send_id in notified], informed_at__isnull=True
+            ).update(informed_at=min(outcome.at for outcome in outcomes if outcome.send_id in notified))
         enrolments_advance(send_ids=[row.send_id for row in rows if row.enrolment_id])
 
 

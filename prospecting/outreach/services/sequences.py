@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from prospecting.core.models import Suppression
 from prospecting.interactions.models import Interaction
 from prospecting.outreach.models import (
     CampaignSend,
-    DoNotContact,
     Sequence,
     SequenceEnrolment,
     SequenceStep,
@@ -92,17 +92,19 @@ def enrolments_exit_finished() -> dict[str, int]:
         interaction_type=Interaction.InteractionType.EMAIL_RECEIVED,
         created_at__gte=OuterRef("enrolled_at"),
     )
-    blocked = DoNotContact.objects.filter(
-        email__in=ProspectContact.objects.filter(
+    # Unsubscribes and bounces keep their address on the list (only erased people's are hashed).
+    blocked = Suppression.objects.filter(
+        kind=Suppression.Kind.EMAIL,
+        value__in=ProspectContact.objects.filter(
             prospect_id=OuterRef(OuterRef("prospect_id")), contact_type="email"
-        ).values("value")
+        ).values("value"),
     )
-    unsubscribed = Q(reason=DoNotContact.Reason.UNSUBSCRIBED)
+    unsubscribed = Q(reason=Suppression.Reason.UNSUBSCRIBED)
     exits = {
         Enrolment.ExitReason.REPLIED: active.filter(Exists(replied)),
         Enrolment.ExitReason.CONVERTED: active.filter(prospect__status=Prospect.Status.CONVERTED),
         Enrolment.ExitReason.UNSUBSCRIBED: active.filter(
-            Exists(blocked.filter(reason=DoNotContact.Reason.UNSUBSCRIBED))
+            Exists(blocked.filter(reason=Suppression.Reason.UNSUBSCRIBED))
         ),
         Enrolment.ExitReason.BOUNCED: active.filter(Exists(blocked.exclude(unsubscribed))),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from typing import Any
@@ -174,6 +175,7 @@ class Composed:
     from_email: str
     headers: dict[str, str]
     links: list[str] = field(default_factory=list)
+    notice: bool = False  # it carries the privacy notice (the prospect's first message)
 
 
 def sender_from(account: SenderAccount | None) -> tuple[str, str]:
@@ -241,6 +243,12 @@ def message_compose(
         tracked = {url: click_url(send_id, index) for index, url in enumerate(links)}
         body = links_rewrite(body, tracked)
         markup = html_links_rewrite(markup, tracked)
+    # The privacy notice (first message only) goes in the footer, its links untracked.
+    notice = "" if recipient.informed else privacy_notice(template.language)
+    if notice:
+        body = f"{body.rstrip()}\n\n{notice}\n"
+        if markup:
+            markup += f'\n<p style="font-size:12px;color:#666">{html.escape(notice)}</p>'
     if markup and settings.OUTREACH_TRACK_OPENS:
         markup += f'\n<img src="{open_pixel_url(send_id)}" width="1" height="1" alt="">'
     headers = {
@@ -256,7 +264,14 @@ def message_compose(
         from_email=from_email,
         headers=headers,
         links=links,
+        notice=bool(notice),
     )
+
+
+def privacy_notice(language: str) -> str:
+    """The privacy notice (GDPR Art. 14) for the first message to a prospect, in the template's language
+    (PRIVACY_NOTICE_<LANG>, else PRIVACY_NOTICE); "" when none is configured."""
+    return (settings.PRIVACY_NOTICE_BY_LANGUAGE.get(language) or settings.PRIVACY_NOTICE).strip()
 
 
 # --- skipping -----------------------------------------------------------------------------------------------

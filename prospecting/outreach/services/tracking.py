@@ -7,7 +7,9 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from prospecting.outreach.models import CampaignSend, DoNotContact, SequenceEnrolment
+from prospecting.core.models import Suppression
+from prospecting.core.suppression import suppression_add
+from prospecting.outreach.models import CampaignSend, SequenceEnrolment
 
 SOFT_BOUNCES_IN_A_ROW = 3
 
@@ -55,9 +57,8 @@ def _find(message_id: str) -> CampaignSend | None:
 
 def bounce_record(*, message_id: str, kind: str, detail: str = "") -> CampaignSend | None:
     """Record a bounce or complaint for a Message-ID. A hard bounce or a complaint puts the address on the
-    do-not-contact list at once; soft bounces do when the last three messages to the address all bounced.
+    suppression list at once; soft bounces do when the last three messages to the address all bounced.
     Returns the send, or None when no message has this id."""
-    from prospecting.outreach.services.dnc import dnc_add
     from prospecting.outreach.services.sequences import enrolments_exit
 
     if kind not in BounceKind.ALL:
@@ -69,18 +70,24 @@ def bounce_record(*, message_id: str, kind: str, detail: str = "") -> CampaignSe
     with transaction.atomic():
         if kind == BounceKind.COMPLAINT:
             CampaignSend.objects.filter(pk=send.pk).update(complained_at=Coalesce(F("complained_at"), now))
-            reason = DoNotContact.Reason.COMPLAINED
+            reason = Suppression.Reason.COMPLAINED
         else:
             CampaignSend.objects.filter(pk=send.pk).update(
                 bounced_at=Coalesce(F("bounced_at"), now),
                 bounce_type=CampaignSend.BounceType.HARD if kind == BounceKind.HARD else CampaignSend.BounceType.SOFT,
                 error=detail[:2000] or F("error"),
             )
-            reason = DoNotContact.Reason.BOUNCED
+            reason = Suppression.Reason.BOUNCED
         blocked = kind != BounceKind.SOFT or _soft_bounces_in_a_row(send.recipient)
         if blocked and send.recipient:
             note = f"{kind} bounce" if kind != BounceKind.COMPLAINT else "spam complaint"
-            dnc_add(email=send.recipient, reason=reason, note=f"{note}: {detail}"[:500], send=send)
+            suppression_add(
+                kind=Suppression.Kind.EMAIL,
+                value=send.recipient,
+                reason=reason,
+                note=f"{note}: {detail}"[:500],
+                origin=f"campaign send #{send.pk}",
+            )
             exit_reason = (
                 SequenceEnrolment.ExitReason.UNSUBSCRIBED
                 if kind == BounceKind.COMPLAINT
@@ -106,7 +113,7 @@ def esp_event_record(*, event_type: str, send_id: int | None, message_id: str = 
     """An ESP's tracking event (django-anymail's normalized `tracking` signal): opened, clicked, bounced,
     deferred (soft), complained, unsubscribed — fed to the same services as our own links and bounce reports.
     Returns whether a send was found."""
-    from prospecting.outreach.services.dnc import unsubscribe
+    from prospecting.outreach.services.unsubscribe import unsubscribe
 
     send = CampaignSend.objects.filter(pk=send_id).first() if send_id else _find(message_id or "")
     if send is None:

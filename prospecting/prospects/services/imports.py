@@ -32,7 +32,9 @@ from prospecting.core.emails import InvalidEmailError, email_normalize
 from prospecting.core.jobs import JobCancelled, JobContext, job_resume, job_start
 from prospecting.core.models import ScanJob
 from prospecting.core.services import activity_log_record
+from prospecting.core.suppression import SuppressionCheck, payload_redact, string_is_suppressed, suppression_check
 from prospecting.prospects.models import ImportBatch, ImportRow, Prospect, ProspectContact
+from prospecting.prospects.provenance import IMPORT, field_sources_record, import_detail, provenance
 from prospecting.prospects.selectors import prospects_created_by_import
 from prospecting.prospects.services.matching import prospect_key, prospects_by_key
 from prospecting.prospects.tabular import ROW_ERROR, TabularFileError, tabular_file_open
@@ -71,6 +73,7 @@ class _ParsedRow:
     phone: str = ""
     contact_name: str = ""
     error: str = ""
+    suppressed: str = ""  # "row": the whole line is on the suppression list; "values": its e-mail or phone
 
 
 def _data_hash(raw: dict[str, str]) -> str:
@@ -167,12 +170,14 @@ class ImportSummary:
     updated: int = 0
     duplicates: int = 0
     failed: int = 0
+    suppressed: int = 0  # lines skipped whole because they are on the suppression list
+    suppressed_values: int = 0  # e-mails and phones left out of lines that were imported
     skipped_already_done: int = 0
     outcomes: list[tuple[int, str, str, str]] = field(default_factory=list)  # (line, outcome, label, error)
 
     @property
     def total(self) -> int:
-        return self.created + self.updated + self.duplicates + self.failed
+        return self.created + self.updated + self.duplicates + self.failed + self.suppressed
 
 
 def prospect_import(
@@ -206,6 +211,7 @@ def prospect_import(
             for chunk in _chunks(rows, CHUNK_SIZE):
                 parsed = [_parse_row(line, raw, mapping, defaults) for line, raw in chunk]
                 failed_before, done_before = summary.failed, summary.total
+                _suppression_apply(parsed, region=defaults["country"])
                 _import_chunk_retrying(batch, parsed, mode, user, seen_keys, summary, keep_outcomes, dry_run)
                 if on_progress:
                     on_progress(summary.total - done_before, summary.failed - failed_before)
@@ -214,6 +220,44 @@ def prospect_import(
     except _DryRunRollback:
         pass
     return summary
+
+
+def _suppression_apply(parsed: list[_ParsedRow], *, region: str) -> None:
+    """Consult the suppression list for a chunk (one query): a line whose domain is suppressed is skipped
+    whole and keeps nothing of its content; a suppressed e-mail or phone is left out, with the contact name
+    that came with it, and blanked in the line's recorded payload."""
+    good = [row for row in parsed if not row.error]
+    check = suppression_check(
+        emails=[row.email for row in good],
+        phones=[row.phone for row in good],
+        domains=[row.fields.get("domain_name") for row in good],
+        region=region,
+    )
+    if not check:
+        return
+    for row in good:
+        _row_suppress(row, check)
+
+
+def _row_suppress(row: _ParsedRow, check: SuppressionCheck) -> None:
+    if check.domain(row.fields.get("domain_name")):
+        row.suppressed, row.raw, row.data_hash = "row", {}, ""
+        row.email = row.phone = row.contact_name = ""
+        return
+    dropped = []
+    if check.email(row.email):
+        dropped.append(row.email)
+        row.email = ""
+    if check.phone(row.phone):
+        dropped.append(row.phone)
+        row.phone = ""
+    if dropped:
+        name = row.contact_name
+        row.suppressed, row.contact_name = "values", ""
+        row.raw, _ = payload_redact(
+            row.raw, lambda text: string_is_suppressed(check)(text) or bool(name and text.strip() == name)
+        )
+        row.data_hash = _data_hash(row.raw)
 
 
 def import_round_robin_owners() -> list[int]:
@@ -281,10 +325,15 @@ def _import_chunk(
         to_create: list[tuple[_ParsedRow, Prospect]] = []
         to_update: dict[int, Prospect] = {}
         outcome_of: dict[int, tuple[str, str, Prospect | None]] = {}  # line -> (outcome, error, prospect)
+        now = timezone.now()
         for row in todo:
             if row.error:
                 outcome_of[row.line_number] = (ImportRow.Outcome.FAILED, row.error, None)
                 continue
+            if row.suppressed == "row":
+                outcome_of[row.line_number] = (ImportRow.Outcome.SUPPRESSED, "On the suppression list.", None)
+                continue
+            origin = provenance(IMPORT, import_detail(batch.pk, row.line_number), at=now)
             if row.key in seen_keys:
                 outcome_of[row.line_number] = (ImportRow.Outcome.DUPLICATE, "Duplicate of an earlier line.", None)
                 continue
@@ -294,11 +343,15 @@ def _import_chunk(
                 if mode == ImportMode.CREATE:
                     outcome_of[row.line_number] = (ImportRow.Outcome.DUPLICATE, "Already in the database.", current)
                 else:
+                    changed = {}
                     for name in _UPDATABLE_FIELDS:
                         if row.fields[name] and name != "source":
                             setattr(current, name, row.fields[name])
+                            changed[name] = row.fields[name]
                     if row.fields["tags"]:
                         current.tags = sorted(set(current.tags or []) | set(row.fields["tags"]))
+                        changed["tags"] = row.fields["tags"]
+                    current.field_sources = field_sources_record(current.field_sources, changed, origin)
                     to_update[current.pk] = current
                     outcome_of[row.line_number] = (ImportRow.Outcome.UPDATED, "", current)
             elif mode == ImportMode.UPDATE_ONLY:
@@ -309,7 +362,12 @@ def _import_chunk(
                     None,
                 )
             else:
-                prospect = Prospect(**row.fields, status=Prospect.Status.PENDING, captured_by=user)
+                prospect = Prospect(
+                    **row.fields,
+                    status=Prospect.Status.PENDING,
+                    captured_by=user,
+                    field_sources=field_sources_record({}, row.fields, origin),
+                )
                 to_create.append((row, prospect))
                 outcome_of[row.line_number] = (ImportRow.Outcome.CREATED, "", prospect)
 
@@ -324,15 +382,22 @@ def _import_chunk(
             for prospect in to_update.values():
                 prospect.updated_at = now
             Prospect.objects.bulk_update(
-                list(to_update.values()), [*_UPDATABLE_FIELDS, "tags", "updated_at"], batch_size=CHUNK_SIZE
+                list(to_update.values()),
+                [*_UPDATABLE_FIELDS, "tags", "field_sources", "updated_at"],
+                batch_size=CHUNK_SIZE,
             )
-        _contacts_create(todo, outcome_of)
+        _contacts_create(batch, todo, outcome_of)
 
         import_rows = []
         counts = dict.fromkeys(ImportRow.Outcome.values, 0)
+        lines_suppressed = 0
         for row in todo:
             outcome, error, prospect = outcome_of[row.line_number]
             counts[outcome] += 1
+            if row.suppressed:
+                lines_suppressed += 1
+            if row.suppressed == "values" and not error:
+                error = "E-mail or phone left out: on the suppression list."
             import_rows.append(
                 ImportRow(
                     batch=batch,
@@ -352,6 +417,8 @@ def _import_chunk(
         summary.updated += counts[ImportRow.Outcome.UPDATED]
         summary.duplicates += counts[ImportRow.Outcome.DUPLICATE]
         summary.failed += counts[ImportRow.Outcome.FAILED]
+        summary.suppressed += counts[ImportRow.Outcome.SUPPRESSED]
+        summary.suppressed_values += lines_suppressed - counts[ImportRow.Outcome.SUPPRESSED]
         if not dry_run:
             ImportBatch.objects.filter(pk=batch.pk).update(
                 total_rows=F("total_rows") + len(todo),
@@ -359,11 +426,15 @@ def _import_chunk(
                 updated_count=F("updated_count") + counts[ImportRow.Outcome.UPDATED],
                 duplicate_count=F("duplicate_count") + counts[ImportRow.Outcome.DUPLICATE],
                 failed_count=F("failed_count") + counts[ImportRow.Outcome.FAILED],
+                suppressed_count=F("suppressed_count") + lines_suppressed,
             )
 
 
-def _contacts_create(rows: list[_ParsedRow], outcome_of: dict[int, tuple[str, str, Prospect | None]]) -> None:
-    """E-mail and phone columns become contacts; primary only on prospects created by this import."""
+def _contacts_create(
+    batch: ImportBatch, rows: list[_ParsedRow], outcome_of: dict[int, tuple[str, str, Prospect | None]]
+) -> None:
+    """E-mail and phone columns become contacts, with their import line; primary only on prospects created by
+    this import."""
     contacts = []
     for row in rows:
         outcome, _, prospect = outcome_of[row.line_number]
@@ -379,6 +450,8 @@ def _contacts_create(rows: list[_ParsedRow], outcome_of: dict[int, tuple[str, st
                         value=value,
                         label=row.contact_name,
                         is_primary=is_new,
+                        source=IMPORT,
+                        source_detail=import_detail(batch.pk, row.line_number),
                     )
                 )
     if contacts:
@@ -462,7 +535,8 @@ def import_batch_run(
             actor=user or batch.uploaded_by,
             description=(
                 f"{batch.created_count} created, {batch.updated_count} updated, "
-                f"{batch.duplicate_count} duplicates, {batch.failed_count} failed"
+                f"{batch.duplicate_count} duplicates, {batch.failed_count} failed, "
+                f"{batch.suppressed_count} suppressed"
             ),
         )
     return summary

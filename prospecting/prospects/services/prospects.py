@@ -14,6 +14,7 @@ from prospecting.core.db import save_existing
 from prospecting.core.events import prospects_changed_announce
 from prospecting.core.services import ActivityEntry, activity_log_record, activity_log_record_many
 from prospecting.prospects.models import Prospect
+from prospecting.prospects.provenance import MANUAL, field_sources_record, person_detail, provenance
 from prospecting.prospects.services.status import prospect_status_change, status_transition_check
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -38,6 +39,20 @@ _EDITABLE_FIELDS = {
     "http_status_code",
     "redirect_url",
     "captured_by",
+    "lawful_basis",
+}
+# Facts about the business whose origin is recorded (`field_sources`) when a person types them in.
+_PROVENANCE_FIELDS = {
+    "business_name",
+    "domain_name",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "location_lat",
+    "location_lng",
+    "notes",
+    "tags",
 }
 
 
@@ -47,6 +62,9 @@ def prospect_create(*, data: dict[str, Any], user: User = None) -> Prospect:
     if unknown:
         raise ValueError(f"Unknown prospect fields: {', '.join(sorted(unknown))}")
     prospect = Prospect(**data)
+    prospect.field_sources = field_sources_record(
+        {}, data, provenance(MANUAL, person_detail(user)), only=_PROVENANCE_FIELDS
+    )
     if prospect.captured_by_id is None and user is not None and user.is_authenticated:
         prospect.captured_by = user
     prospect.full_clean()
@@ -82,6 +100,12 @@ def prospect_update(
     old_owner = prospect.owner
     for name, value in data.items():
         setattr(prospect, name, value)
+    prospect.field_sources = field_sources_record(
+        prospect.field_sources,
+        {name: data[name] for name in changed},
+        provenance(MANUAL, person_detail(user)),
+        only=_PROVENANCE_FIELDS,
+    )
     prospect.full_clean()
     with transaction.atomic():
         save_existing(prospect)

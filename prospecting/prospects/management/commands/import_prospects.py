@@ -58,7 +58,8 @@ class Command(BaseCommand):
         job.refresh_from_db()
         self.stdout.write(
             f"Job {job.pk} {job.status}. Batch {batch.pk}: {batch.total_rows} rows — {batch.created_count} created, "
-            f"{batch.updated_count} updated, {batch.duplicate_count} duplicates, {batch.failed_count} failed."
+            f"{batch.updated_count} updated, {batch.duplicate_count} duplicates, {batch.failed_count} failed, "
+            f"{batch.suppressed_count} suppressed."
         )
         failed = batch.rows.filter(outcome=ImportRow.Outcome.FAILED).order_by("line_number")
         for row in failed[:20]:
