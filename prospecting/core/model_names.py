@@ -12,6 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, gettext_noop
 
 NAMES = [
+    gettext_noop("ID"),
+    gettext_noop("MRR"),
     gettext_noop("accessibility score"),
     gettext_noop("action"),
     gettext_noop("activity log"),
@@ -118,7 +120,6 @@ NAMES = [
     gettext_noop("hourly limit"),
     gettext_noop("html template"),
     gettext_noop("http status code"),
-    gettext_noop("ID"),
     gettext_noop("import batch"),
     gettext_noop("import batches"),
     gettext_noop("import row"),
@@ -162,7 +163,6 @@ NAMES = [
     gettext_noop("modernity score"),
     gettext_noop("month"),
     gettext_noop("monthly call limit"),
-    gettext_noop("MRR"),
     gettext_noop("name"),
     gettext_noop("next action"),
     gettext_noop("next action date"),

@@ -15,7 +15,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
 
 from prospecting.core.admin_paging import LargeTablePaginator, cached_values_filter
@@ -95,7 +96,7 @@ class InteractionInline(ServiceWritesInline, admin.TabularInline):
     ordering = ["-created_at"]
     show_change_link = True
     classes = ["collapse"]  # the timeline shows them; "Log interaction" adds one
-    verbose_name_plural = "Interactions (edit)"
+    verbose_name_plural = gettext_lazy("Interactions (edit)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Interaction]:
         return super().get_queryset(request).select_related("created_by")
@@ -145,7 +146,7 @@ def _prospect_page(prospect: Prospect) -> dict:
             "url": reverse("admin:prospects_prospect_full_enrichment", args=[full.pk])
             if step is FULL
             else reverse("admin:prospects_prospect_run_step", args=[full.pk, step.slug]),
-            "button": step.label if step is FULL else f"Run {_lower_label(step.label)}",
+            "button": step.label if step is FULL else _("Run %(step)s") % {"step": _lower_label(str(step.label))},
         }
         for step in prospect_steps_that_apply(prospect=full, steps=[FULL, *enrichment_steps.PIPELINE])
     ]
@@ -158,15 +159,15 @@ def _prospect_page(prospect: Prospect) -> dict:
         "tech": tech,
         "tech_rows": _filled(
             [
-                ("CMS", " ".join(filter(None, [tech.cms, tech.cms_version])) if tech else ""),
-                ("Server", tech.server if tech else ""),
-                ("Hosting", tech.hosting_provider if tech else ""),
-                ("CDN", tech.cdn if tech else ""),
-                ("JavaScript", tech.js_framework if tech else ""),
-                ("Analytics", tech.analytics if tech else ""),
-                ("Shop", tech.ecommerce_platform if tech else ""),
+                (_("CMS"), " ".join(filter(None, [tech.cms, tech.cms_version])) if tech else ""),
+                (_("Server"), tech.server if tech else ""),
+                (_("Hosting"), tech.hosting_provider if tech else ""),
+                (_("CDN"), tech.cdn if tech else ""),
+                (_("JavaScript"), tech.js_framework if tech else ""),
+                (_("Analytics"), tech.analytics if tech else ""),
+                (_("Shop"), tech.ecommerce_platform if tech else ""),
                 (
-                    "Scan",
+                    _("Scan"),
                     " — ".join(filter(None, [tech.get_scan_mode_display(), tech.scan_note]))
                     if tech and tech.scan_mode
                     else "",
@@ -175,10 +176,10 @@ def _prospect_page(prospect: Prospect) -> dict:
         ),
         "performance": performance,
         "performance_scores": [
-            ("Performance", performance.performance_score),
-            ("Accessibility", performance.accessibility_score),
-            ("SEO", performance.seo_score),
-            ("Best practices", performance.best_practices_score),
+            (_("Performance"), performance.performance_score),
+            (_("Accessibility"), performance.accessibility_score),
+            (_("SEO"), performance.seo_score),
+            (_("Best practices"), performance.best_practices_score),
         ]
         if performance
         else [],
@@ -212,12 +213,18 @@ def _performance_rows(performance: PerformanceProfile | None) -> list[tuple[str,
     weight = performance.page_weight_bytes
     return _filled(
         [
-            ("Largest paint", ms(performance.largest_contentful_paint_ms)),
-            ("First paint", ms(performance.first_contentful_paint_ms)),
-            ("Blocking time", f"{performance.total_blocking_time_ms} ms" if performance.total_blocking_time_ms else ""),
-            ("Layout shift", f"{performance.cumulative_layout_shift}" if performance.cumulative_layout_shift else ""),
-            ("Page weight", f"{weight / 1_000_000:.1f} MB" if weight else ""),
-            ("Mobile friendly", {True: "yes", False: "no"}.get(performance.is_mobile_friendly, "")),
+            (_("Largest paint"), ms(performance.largest_contentful_paint_ms)),
+            (_("First paint"), ms(performance.first_contentful_paint_ms)),
+            (
+                _("Blocking time"),
+                f"{performance.total_blocking_time_ms} ms" if performance.total_blocking_time_ms else "",
+            ),
+            (
+                _("Layout shift"),
+                f"{performance.cumulative_layout_shift}" if performance.cumulative_layout_shift else "",
+            ),
+            (_("Page weight"), f"{weight / 1_000_000:.1f} MB" if weight else ""),
+            (_("Mobile friendly"), {True: _("yes"), False: _("no")}.get(performance.is_mobile_friendly, "")),
             (
                 "Audited",
                 date_format(timezone.localtime(performance.scanned_at), "SHORT_DATETIME_FORMAT")
@@ -323,17 +330,17 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         ),
     ]
 
-    @admin.display(description=_("Name"), ordering="business_name")
+    @admin.display(description=gettext_lazy("Name"), ordering="business_name")
     def display_name(self, obj: Prospect) -> str:
         return format_html('<span title="{0}">{0}</span>', obj.display_name)
 
-    @admin.display(description=_("Domain"), ordering="domain_name")
+    @admin.display(description=gettext_lazy("Domain"), ordering="domain_name")
     def domain_link(self, obj: Prospect) -> str:
         if not obj.domain_name:
             return "—"
         return format_html('<a href="https://{0}" target="_blank" rel="noopener noreferrer">{0}</a>', obj.domain_name)
 
-    @admin.display(description=_("Score"), ordering="lead_score")
+    @admin.display(description=gettext_lazy("Score"), ordering="lead_score")
     def score_tier(self, obj: Prospect) -> str:
         if obj.lead_score is None:
             return "—"
@@ -341,29 +348,29 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
             '<span class="score-pill"><strong>{}</strong> {}</span>', obj.lead_score, lead_tier_badge(obj.lead_tier)
         )
 
-    @admin.display(description=_("Status"), ordering="status")
+    @admin.display(description=gettext_lazy("Status"), ordering="status")
     def status_badge(self, obj: Prospect) -> str:
         return status_badge(obj)
 
-    @admin.display(description=_("CMS"))
+    @admin.display(description=gettext_lazy("CMS"))
     def cms(self, obj: Prospect) -> str:
         profile = getattr(obj, "tech_profile", None)
         return profile.cms if profile and profile.cms else "—"
 
-    @admin.display(description=_("Primary contact"))
+    @admin.display(description=gettext_lazy("Primary contact"))
     def primary_contact(self, obj: Prospect) -> str:
         return getattr(obj, "list_extras", ListExtras()).primary_contact or "—"
 
-    @admin.display(description=_("Owner"), ordering="owner__username")
+    @admin.display(description=gettext_lazy("Owner"), ordering="owner__username")
     def owner_name(self, obj: Prospect) -> str:
         return obj.owner.get_username() if obj.owner else "—"
 
-    @admin.display(description=_("Last contact"))
+    @admin.display(description=gettext_lazy("Last contact"))
     def last_contact(self, obj: Prospect) -> str:
         at = getattr(obj, "list_extras", ListExtras()).last_contact_at
         return date_format(timezone.localtime(at)) if at else "—"
 
-    @admin.display(description=_("Next follow-up"), ordering="next_follow_up_at")
+    @admin.display(description=gettext_lazy("Next follow-up"), ordering="next_follow_up_at")
     def next_follow_up(self, obj: Prospect) -> str:
         due = obj.next_follow_up_at
         if due is None:
@@ -605,7 +612,9 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         if prospect is None or chosen is None:
             raise Http404
         if chosen not in prospect_steps_that_apply(prospect=prospect, steps=[chosen]):
-            self.message_user(request, f"{chosen.label} does not apply to this prospect.", messages.WARNING)
+            self.message_user(
+                request, _("%(step)s does not apply to this prospect.") % {"step": chosen.label}, messages.WARNING
+            )
         else:
             self._enqueue(request, Prospect.objects.filter(pk=prospect.pk), chosen, force=True)
         return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[prospect.pk]))
@@ -632,7 +641,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
-    @admin.action(description=_("Assign owner"), permissions=["change"])
+    @admin.action(description="Assign owner", permissions=["change"])
     def assign_owner(self, request, queryset):
         form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -643,11 +652,8 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
                 user=request.user,
             )
             name = owner.get_username() if owner else "nobody"
-            self.message_user(
-                request,
-                _("%(count)s prospects now belong to %(name)s.") % {"count": changed, "name": name},
-                messages.SUCCESS,
-            )
+            message = _("%(count)s prospects now belong to %(name)s.") % {"count": changed, "name": name}
+            self.message_user(request, message, messages.SUCCESS)
             return None
         select_across = request.POST.get("select_across") == "1"
         context = {
@@ -661,7 +667,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/assign_owner.html", context)
 
-    @admin.action(description=_("Add a tag"), permissions=["change"])
+    @admin.action(description=gettext_lazy("Add a tag"), permissions=["change"])
     def add_tag(self, request, queryset):
         form = AddTagForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -671,7 +677,9 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
                 user=request.user,
             )
             self.message_user(
-                request, f"Tag “{form.cleaned_data['tag']}” added to {changed} prospects.", messages.SUCCESS
+                request,
+                _("Tag “%(tag)s” added to %(count)s prospects.") % {"tag": form.cleaned_data["tag"], "count": changed},
+                messages.SUCCESS,
             )
             return None
         select_across = request.POST.get("select_across") == "1"
@@ -686,14 +694,14 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/add_tag.html", context)
 
-    @admin.action(description=_("Recompute scores"), permissions=["change"])
+    @admin.action(description="Recompute scores", permissions=["change"])
     def recompute_scores(self, request, queryset):
         job = scores_batch_start(
             params={"prospect_ids": list(queryset.values_list("pk", flat=True))}, user=request.user
         )
         self._job_queued_message(request, job, "Score recompute")
 
-    @admin.action(description=_("Export selected as lead CSV"))
+    @admin.action(description="Export selected as lead CSV")
     def export_leads_csv(self, request, queryset):
         return leads_csv_response(queryset=queryset)
 
@@ -730,7 +738,7 @@ class ActivityLogAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "prospect_id" or super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description=_("Prospect"), ordering="prospect_id")
+    @admin.display(description="Prospect", ordering="prospect_id")
     def prospect_link(self, obj: ActivityLog) -> str:
         if obj.prospect_id is None:
             return "—"

@@ -100,12 +100,12 @@ class OwnerFilter(admin.SimpleListFilter):
     parameter_name = "owner"
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, Any]]:
-        staff = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")[:50]
-        return [
-            ("me", _("me")),
-            ("none", _("nobody (unassigned)")),
-            *((str(user.pk), user.get_username()) for user in staff),
-        ]
+        staff = cache.get("owner-filter-staff")
+        if staff is None:  # the users table has no index on is_staff: read it once a minute, not on every page
+            users = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")[:50]
+            staff = [(str(user.pk), user.get_username()) for user in users]
+            cache.set("owner-filter-staff", staff, FILTER_CHOICES_SECONDS)
+        return [("me", _("me")), ("none", _("nobody (unassigned)")), *staff]
 
     def queryset(self, request: Any, queryset: QuerySet) -> QuerySet:
         value = self.value()

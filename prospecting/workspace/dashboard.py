@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from prospecting.core.jobs import jobs_mark_stalled
 from prospecting.core.models import ScanJob
@@ -52,11 +53,11 @@ def dashboard_data(*, user: User) -> dict[str, Any]:
         "coverage_rows": [
             {"key": step, "label": label, **stats["enrichment_coverage"][step]}
             for step, label in [
-                ("http_check", "HTTP check"),
-                ("tech_scan", "Tech scan"),
-                ("performance", "Performance"),
-                ("contacts", "Contacts"),
-                ("score", "Score"),
+                ("http_check", _("HTTP check")),
+                ("tech_scan", _("Tech scan")),
+                ("performance", _("Performance")),
+                ("contacts", _("Contacts")),
+                ("score", _("Score")),
             ]
         ],
         "conversions_by_source": stats_conversions(user=user)["by_source"][:8],

@@ -269,22 +269,40 @@ def stats_conversions(
             }
             for row in _seen(_prospect_groups(timezone.localdate()), owners)
         ]
-    money = _per_owner_or_all(
-        f"roi-money:{key}",
-        owners,
-        lambda owner: _grouped(
-            Conversion.objects.filter(prospect__in=cohort.filter(status=Prospect.Status.CONVERTED).values("pk")),
-            owner and "prospect__owner_id",
-            "days_to_convert",
-            named={"source": F("prospect__source"), "tier": F("prospect__lead_tier")},
-            mrr_total=Sum("mrr"),
-            conversions=Count("pk"),
-        ),
-    )
+    money = _seen(_cached(f"roi-money:{key}", lambda: _conversion_money(cohort)), owners)
     return {
         "by_source": _report_rows(counts, money, group="source", money_group="source"),
         "by_tier": _report_rows(counts, money, group="lead_tier", money_group="tier"),
     }
+
+
+def _conversion_money(cohort: QuerySet[Prospect]) -> list[dict[str, Any]]:
+    """MRR and conversions per owner, source, tier and days to convert, for the converted prospects of `cohort`.
+
+    Read as two plain queries joined here: the conversions (few: one per customer won), then their prospects by
+    primary key. Joined in SQL, PostgreSQL hashes every converted prospect (or every prospect) instead."""
+    conversions = list(Conversion.objects.order_by().values_list("prospect_id", "mrr", "days_to_convert"))
+    facts: dict[int, tuple[Any, str, str]] = {}
+    ids = [row[0] for row in conversions]
+    for start in range(0, len(ids), 5000):
+        facts.update(
+            (pk, (owner, source, tier))
+            for pk, owner, source, tier in cohort.filter(
+                pk__in=ids[start : start + 5000], status=Prospect.Status.CONVERTED
+            ).values_list("pk", "owner_id", "source", "lead_tier")
+        )
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for prospect_id, mrr, days in conversions:
+        if prospect_id not in facts:
+            continue
+        owner, source, tier = facts[prospect_id]
+        row = groups.setdefault(
+            (owner, source, tier, days),
+            {"owner": owner, "source": source, "tier": tier, "days_to_convert": days, "mrr_total": 0, "conversions": 0},
+        )
+        row["mrr_total"] += mrr or 0
+        row["conversions"] += 1
+    return list(groups.values())
 
 
 def _report_rows(

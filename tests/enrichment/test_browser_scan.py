@@ -4,6 +4,7 @@ scripts it loaded) is found; without Chromium the scan falls back to static and 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import socket
@@ -366,3 +367,45 @@ def test_the_admin_action_queues_a_browser_tech_scan(admin_client_logged_in):
     job = ScanJob.objects.get()
     assert (job.job_type, job.total_items, job.params["scan_mode"]) == ("tech_scan", 2, "browser")
     assert f"/admin/core/scanjob/{job.pk}/change/" in response.content.decode()
+
+
+@needs_chromium
+def test_pages_are_rendered_at_most_concurrency_at_a_time(farm, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rendering, most = [0], [0]
+    original = BrowserScanner._render
+
+    async def counting_render(self, *args):
+        rendering[0] += 1
+        most[0] = max(most[0], rendering[0])
+        try:
+            return await original(self, *args)
+        finally:
+            rendering[0] -= 1
+
+    monkeypatch.setattr(BrowserScanner, "_render", counting_render)
+    pages = [read_page(f"https://{host}/") for host in ("classic-ga.lu", "analytics-js.lu", "drupal-markup.lu")] * 2
+    with tech_scan_session("browser", concurrency=2) as session, ThreadPoolExecutor(6) as pool:
+        probes = list(pool.map(lambda fetched: tech_scan_probe(fetched, {}, session=session), pages))
+    assert [probe.mode for probe in probes] == ["browser"] * 6
+    assert most[0] == 2
+
+
+@needs_chromium
+def test_a_crashed_browser_is_started_again_for_the_next_page(farm):
+    import signal
+
+    fetched = read_page("https://classic-ga.lu/")
+    with tech_scan_session("browser", concurrency=1) as session:
+        assert tech_scan_probe(fetched, {}, session=session).mode == "browser"
+        for pid in _our_chromium_processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        again = tech_scan_probe(fetched, {}, session=session)
+        if again.mode != "browser":  # the page that met the dying browser falls back, the next one is rendered
+            assert "Static scan used" in again.note
+            again = tech_scan_probe(fetched, {}, session=session)
+    assert again.mode == "browser", again.note
+    assert "Google Analytics" in {d.name for d in again.detections}
+    assert _our_chromium_processes() == []
