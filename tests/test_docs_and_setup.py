@@ -33,6 +33,9 @@ def test_demo_data_loads_both_channels_every_status_and_is_idempotent():
     assert set(Prospect.objects.values_list("channel", flat=True)) == {"digital", "offline"}
     assert ProspectContact.objects.filter(contact_type="email").exists()
     assert Prospect.objects.filter(interactions__isnull=False).distinct().count() >= 10
+    # The dashboard's enrichment coverage reads the prospects' step dates: every profile the demo made has one.
+    assert not Prospect.objects.filter(tech_profile__isnull=False, last_tech_scan_at__isnull=True).exists()
+    assert Prospect.objects.filter(last_performance_scan_at__isnull=False).count() >= 10
     for prospect in Prospect.objects.all():
         prospect.full_clean()
 

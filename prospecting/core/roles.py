@@ -33,6 +33,7 @@ ROLES: dict[str, list[str]] = {
         "outreach.add_campaignsend",
         "outreach.change_campaignsend",
         "core.change_scanjob",
+        "core.add_suppression",  # record an objection heard on a call (taking a value off the list: Admin)
     ],
     # Read-only, every prospect.
     VIEWER: [*(f"{app}.view_*" for app in PROJECT_APPS)],

@@ -7,20 +7,23 @@ from typing import Any
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prospecting.core.api import django_errors_as_api_errors
 from prospecting.core.csv_safety import csv_stream
+from prospecting.core.models import Suppression
 from prospecting.core.serializers import ScanJobSerializer
+from prospecting.core.suppression import suppression_add
 from prospecting.privacy.serializers import (
     AccessRequestSerializer,
     EraseRequestSerializer,
     PrivacyRequestSerializer,
     RetentionRequestSerializer,
+    SuppressionSerializer,
 )
 from prospecting.privacy.services import person_access_export, person_erase, retention_start, subject_normalize
 
@@ -96,3 +99,29 @@ class RetentionView(APIView):
         with django_errors_as_api_errors():
             job = retention_start(dry_run=params.validated_data["dry_run"], user=request.user)
         return Response(ScanJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="The suppression list (filter by kind, reason)", tags=["privacy"]),
+    post=extend_schema(
+        summary="Put a value on the suppression list: an objection (Art. 21, the default reason), a manual entry",
+        tags=["privacy"],
+        responses={201: SuppressionSerializer},
+    ),
+)
+class SuppressionListView(generics.ListCreateAPIView):
+    """A person who says "do not contact me again" on the phone is recorded here by whoever took the call."""
+
+    serializer_class = SuppressionSerializer
+    queryset = Suppression.objects.all()
+    filterset_fields = ["kind", "reason"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    required_permissions = {"GET": ["core.view_suppression"], "POST": ["core.add_suppression"]}
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = self.get_serializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        with django_errors_as_api_errors():
+            entry = suppression_add(**params.validated_data, origin="api", user=request.user)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)

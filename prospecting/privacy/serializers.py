@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from prospecting.core.models import Suppression
 from prospecting.privacy.models import PrivacyRequest
 
 
@@ -46,3 +47,20 @@ class PrivacyRequestSerializer(serializers.ModelSerializer):
 
 class RetentionRequestSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=True, help_text="Only count what would be purged (the default).")
+
+
+class SuppressionSerializer(serializers.ModelSerializer):
+    """An entry of the suppression list; an erased person's entry shows no value (only its hash is kept)."""
+
+    class Meta:
+        model = Suppression
+        fields = ["id", "kind", "value", "reason", "note", "origin", "created_at"]
+        read_only_fields = ["id", "origin", "created_at"]
+        extra_kwargs = {
+            "reason": {"default": Suppression.Reason.OBJECTION},
+            "value": {
+                "required": True,
+                "allow_blank": False,
+                "help_text": "An e-mail, a phone (any spelling), a domain.",
+            },
+        }

@@ -582,9 +582,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         url = reverse("admin:core_scanjob_change", args=[job.pk])
         self.message_user(
             request,
-            format_html(
-                _('{} queued for {} prospects: <a href="{}">job #{}</a>.'), label, job.total_items, url, job.pk
-            ),
+            format_html('{} queued for {} prospects: <a href="{}">job #{}</a>.', label, job.total_items, url, job.pk),
             messages.SUCCESS,
         )
 
@@ -641,7 +639,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/enrich_import.html", context)
 
-    @admin.action(description="Assign owner", permissions=["change"])
+    @admin.action(description=gettext_lazy("Assign owner"), permissions=["change"])
     def assign_owner(self, request, queryset):
         form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
@@ -652,8 +650,11 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
                 user=request.user,
             )
             name = owner.get_username() if owner else "nobody"
-            message = _("%(count)s prospects now belong to %(name)s.") % {"count": changed, "name": name}
-            self.message_user(request, message, messages.SUCCESS)
+            self.message_user(
+                request,
+                _("%(count)s prospects now belong to %(name)s.") % {"count": changed, "name": name},
+                messages.SUCCESS,
+            )
             return None
         select_across = request.POST.get("select_across") == "1"
         context = {
@@ -694,14 +695,14 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         }
         return TemplateResponse(request, "admin/prospects/prospect/add_tag.html", context)
 
-    @admin.action(description="Recompute scores", permissions=["change"])
+    @admin.action(description=gettext_lazy("Recompute scores"), permissions=["change"])
     def recompute_scores(self, request, queryset):
         job = scores_batch_start(
             params={"prospect_ids": list(queryset.values_list("pk", flat=True))}, user=request.user
         )
         self._job_queued_message(request, job, "Score recompute")
 
-    @admin.action(description="Export selected as lead CSV")
+    @admin.action(description=gettext_lazy("Export selected as lead CSV"))
     def export_leads_csv(self, request, queryset):
         return leads_csv_response(queryset=queryset)
 
@@ -738,7 +739,7 @@ class ActivityLogAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "prospect_id" or super().lookup_allowed(lookup, value, request)
 
-    @admin.display(description="Prospect", ordering="prospect_id")
+    @admin.display(description=gettext_lazy("Prospect"), ordering="prospect_id")
     def prospect_link(self, obj: ActivityLog) -> str:
         if obj.prospect_id is None:
             return "—"

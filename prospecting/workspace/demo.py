@@ -187,6 +187,10 @@ def demo_data_seed(*, user: AbstractBaseUser | None = None) -> int:
                     "scanned_at": now - timedelta(days=spec["_days_ago"]),
                 },
             )
+            scanned = now - timedelta(days=spec["_days_ago"])  # the steps' dates, as a real run leaves them
+            Prospect.objects.filter(pk=prospect.pk).update(
+                last_tech_scan_at=scanned, last_performance_scan_at=scanned, last_contact_scrape_at=scanned
+            )
         if not prospect.interactions.exists() and prospect.status in {"contacted", "converted", "inactive"}:
             Interaction.objects.create(
                 prospect=prospect,

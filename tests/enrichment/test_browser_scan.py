@@ -409,3 +409,19 @@ def test_a_crashed_browser_is_started_again_for_the_next_page(farm):
     assert again.mode == "browser", again.note
     assert "Google Analytics" in {d.name for d in again.detections}
     assert _our_chromium_processes() == []
+
+
+@needs_chromium
+def test_a_full_enrichment_batch_in_browser_mode(farm):
+    prospects = [ProspectFactory(domain_name=host) for host in ("runtime-only.lu", "wordpress-weber.lu")]
+    job = enrichment_batch_start(
+        job_type="full", prospect_ids=[p.pk for p in prospects], scan_mode="browser", foreground=True
+    )
+    job.refresh_from_db()
+    assert (job.status, job.processed_items, job.failed_items) == ("completed", 2, 0), job.params
+    assert job.params["outcomes"]["tech_scan_modes"] == {"browser": 2}
+    assert job.params["processes"] == 1
+    profiles = {p.prospect.domain_name: p for p in TechProfile.objects.filter(prospect__in=prospects)}
+    assert "Google Analytics" in profiles["runtime-only.lu"].analytics
+    assert profiles["wordpress-weber.lu"].cms == "WordPress"
+    assert _our_chromium_processes() == []

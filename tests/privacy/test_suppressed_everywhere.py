@@ -88,3 +88,24 @@ def test_a_person_cannot_type_a_suppressed_address_back_in():
         services.contact_create(prospect=prospect, data={"contact_type": "email", "value": "Gone@Example.lu"})
     contact = services.contact_create(prospect=prospect, data={"contact_type": "email", "value": "ok@example.lu"})
     assert contact.source == "manual"
+
+
+def test_sales_records_an_objection_through_the_api_and_it_is_listed_but_not_removable():
+    from django.contrib.auth.models import Group
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    sales = UserFactory(is_staff=True)
+    sales.groups.add(Group.objects.get(name="Sales"))
+    client = APIClient()
+    client.force_authenticate(sales)
+    url = "/api/admin/prospecting/privacy/suppression"
+    response = client.post(url, {"kind": "phone", "value": "621 12 34 56", "note": "asked on a call"}, format="json")
+    assert response.status_code == 201
+    assert (response.json()["value"], response.json()["reason"]) == ("+352621123456", "objection")
+    assert client.post(url, {"kind": "email", "value": "nope"}, format="json").status_code == 400
+    assert client.post(url, {"kind": "fax", "value": "1"}, format="json").status_code == 400
+    listed = client.get(url, {"reason": "objection"}).json()["results"]
+    assert [entry["value"] for entry in listed] == ["+352621123456"]
+    assert not sales.has_perm("core.delete_suppression")
