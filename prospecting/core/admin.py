@@ -270,9 +270,15 @@ class SuppressionAdmin(ServiceWritesAdmin, admin.ModelAdmin):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
-            self.message_user(request, f"{result.added} added, {result.already} already listed.", messages.SUCCESS)
+            self.message_user(
+                request,
+                _("%(added)s added, %(already)s already listed.") % {"added": result.added, "already": result.already},
+                messages.SUCCESS,
+            )
             for line, error in result.invalid[:20]:
-                self.message_user(request, f"Line {line}: {error}", messages.WARNING)
+                self.message_user(
+                    request, _("Line %(line)s: %(error)s") % {"line": line, "error": error}, messages.WARNING
+                )
             return HttpResponseRedirect(reverse("admin:core_suppression_changelist"))
-        context = {**self.admin_site.each_context(request), "title": "Import suppressed values", "form": form}
+        context = {**self.admin_site.each_context(request), "title": _("Import suppressed values"), "form": form}
         return TemplateResponse(request, "admin/core/suppression_import.html", context)

@@ -398,7 +398,9 @@ class CampaignSendAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
         for send in queryset.filter(status__in=[CampaignSend.Status.REVIEW, CampaignSend.Status.FAILED]):
             send_retry(send=send, user=request.user)
             count += 1
-        self.message_user(request, f"{count} message(s) queued again; others were not failed or under review.")
+        self.message_user(
+            request, _("%(count)s message(s) queued again; others were not failed or under review.") % {"count": count}
+        )
 
 
 # --- sequences ------------------------------------------------------------------------------------------------
@@ -475,7 +477,7 @@ class SequenceEnrolmentAdmin(ProspectScopedAdminMixin, admin.ModelAdmin):
     def stop(self, request, queryset):
         for enrolment in queryset.filter(status=SequenceEnrolment.Status.ACTIVE):
             enrolment_stop(enrolment=enrolment, user=request.user)
-        self.message_user(request, "Stopped.")
+        self.message_user(request, _("Stopped."))
 
 
 class EnrolForm(forms.Form):
@@ -495,7 +497,9 @@ def enrol_in_sequence(modeladmin, request, queryset):
         except ValueError as exc:
             modeladmin.message_user(request, str(exc), messages.ERROR)
             return None
-        modeladmin.message_user(request, f"{added} enrolled (others were enrolled already).", messages.SUCCESS)
+        modeladmin.message_user(
+            request, _("%(count)s enrolled (others were enrolled already).") % {"count": added}, messages.SUCCESS
+        )
         return None
     return admin_actions.form_page(modeladmin, request, queryset, form, "Enrol in a sequence", "enrol_in_sequence")
 

@@ -66,7 +66,7 @@ def send_campaign(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
         plan = campaign_plan(template=template, targets=Prospect.objects.filter(pk__in=ids))
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": "Send campaign",
+        "title": _("Send campaign"),
         "form": form,
         "plan": plan,
         "skipped": _skip_labels(plan.skipped) if plan else [],
@@ -135,7 +135,7 @@ def print_letters(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: 
     if small and job.params.get("file"):
         return HttpResponseRedirect(url)
     if small:
-        modeladmin.message_user(request, "No letter to print (no postal address, or converted).", messages.WARNING)
+        modeladmin.message_user(request, _("No letter to print (no postal address, or converted)."), messages.WARNING)
         return None
     modeladmin.message_user(
         request,
@@ -163,5 +163,8 @@ def plan_calls(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
         note=data["note"],
         user=request.user,
     )
-    modeladmin.message_user(request, f"{planned} follow-up task(s) planned; converted and inactive ones were left out.")
+    modeladmin.message_user(
+        request,
+        _("%(count)s follow-up task(s) planned; converted and inactive ones were left out.") % {"count": planned},
+    )
     return None

@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpRespons
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from prospecting.core.csv_safety import csv_stream
 from prospecting.privacy.models import PrivacyRequest
@@ -159,7 +160,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                self.message_user(request, f"Retention job #{job.pk} started.", messages.SUCCESS)
+                self.message_user(request, _("Retention job #%(id)s started.") % {"id": job.pk}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:core_scanjob_change", args=[job.pk]))
         intro = (
             "Prospects created more than PRIVACY_RETENTION_MONTHS months ago, never contacted and not converted, "
@@ -180,7 +181,7 @@ def erase_contacts(modeladmin, request, queryset):
     )
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": "Erase a person (GDPR Art. 17)",
+        "title": _("Erase a person (GDPR Art. 17)"),
         "form": form,
         "form_action": reverse("admin:privacy_erase"),
         "intro": "Check the values: every one of them is erased from every table and suppressed.",

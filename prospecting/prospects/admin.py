@@ -148,13 +148,18 @@ class ImportBatchAdmin(admin.ModelAdmin):
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": "Revert imports?",
+                "title": _("Revert imports?"),
                 "batches": batches,
                 "to_delete": to_delete,
             }
             return TemplateResponse(request, "admin/prospects/importbatch/revert_confirmation.html", context)
         deleted = sum(services.import_batch_revert(batch=batch, user=request.user) for batch in batches)
-        self.message_user(request, f"Reverted {len(batches)} imports: {deleted} prospects deleted.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("Reverted %(imports)s imports: %(deleted)s prospects deleted.")
+            % {"imports": len(batches), "deleted": deleted},
+            messages.SUCCESS,
+        )
         return None
 
 

@@ -448,7 +448,7 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Conversions and dashboard",
+            "title": _("Conversions and dashboard"),
             "stats": stats_dashboard(user=request.user),
             "report": stats_conversions(user=request.user, **bounds),
             "errors": query.errors if not bounds and query.errors else None,
@@ -484,14 +484,20 @@ class ProspectAdmin(SendCampaignMixin, ServiceWritesAdmin, ImportExportModelAdmi
         ids = {int(pk) for pk in request.POST.getlist("merge") if pk.isdigit()} - ({keep.pk} if keep else set())
         others = list(visible.filter(pk__in=ids))
         if keep is None or not others or len(others) != len(ids):
-            self.message_user(request, "Choose the prospect to keep and at least one other to merge.", messages.ERROR)
+            self.message_user(
+                request, _("Choose the prospect to keep and at least one other to merge."), messages.ERROR
+            )
             return HttpResponseRedirect(reverse("admin:prospects_prospect_duplicates"))
         try:
             prospects_merge(keep=keep, others=others, user=request.user)
         except (ValidationError, Prospect.DoesNotExist) as exc:
-            self.message_user(request, f"Not merged: {exc}", messages.ERROR)
+            self.message_user(request, _("Not merged: %(reason)s") % {"reason": exc}, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:prospects_prospect_duplicates"))
-        self.message_user(request, f"Merged {len(others)} prospects into {keep}.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("Merged %(count)s prospects into %(prospect)s.") % {"count": len(others), "prospect": keep},
+            messages.SUCCESS,
+        )
         return HttpResponseRedirect(reverse("admin:prospects_prospect_change", args=[keep.pk]))
 
     def get_queryset(self, request):
