@@ -130,3 +130,15 @@ def test_follow_ups_and_field_names_speak_french(admin_client_logged_in, staff_u
         reverse("admin:interactions_interaction_changelist"), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "Type d’interaction" in interactions  # a field name, translated without a migration
+
+
+def test_a_refused_status_change_is_explained_in_the_users_language(api_client):
+    from tests.factories import ProspectFactory
+
+    prospect = ProspectFactory(status="pending")
+    url = f"/api/admin/prospecting/prospects/{prospect.pk}"
+    french = api_client.patch(url, {"status": "converted"}, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 400
+    assert "ne peut pas passer à" in str(french.json()) and "cannot become" not in str(french.json())
+    english = api_client.patch(url, {"status": "converted"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert "cannot become converted" in str(english.json())

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from prospecting.core.db import save_existing
 from prospecting.core.events import prospects_changed_announce
@@ -185,7 +186,7 @@ def interactions_log_bulk(
 
 def _require_follow_up(interaction: Interaction) -> None:
     if interaction.next_action_date is None:
-        raise ValidationError({"next_action_date": ["This interaction has no follow-up (no next action date)."]})
+        raise ValidationError({"next_action_date": [_("This interaction has no follow-up (no next action date).")]})
 
 
 def follow_up_done(*, interaction: Interaction, user: User = None, done: bool = True) -> Interaction:
@@ -214,7 +215,7 @@ def follow_up_snooze(*, interaction: Interaction, until: datetime.date, user: Us
     """Move an open follow-up's due date (the one-click "snooze" of the Follow-ups page)."""
     _require_follow_up(interaction)
     if interaction.follow_up_done_at is not None:
-        raise ValidationError({"follow_up_done_at": ["This follow-up is done; open it again to snooze it."]})
+        raise ValidationError({"follow_up_done_at": [_("This follow-up is done; open it again to snooze it.")]})
     with transaction.atomic():
         _lock_prospect(interaction.prospect_id)
         old = interaction.next_action_date

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from prospecting.core.events import prospects_changed_announce
 from prospecting.core.jobs import JobContext, job_start
@@ -77,7 +78,7 @@ def subject_normalize(
     if errors:
         raise ValidationError(errors)
     if not subject:
-        raise ValidationError({"emails": ["Give at least one e-mail address, phone number or domain."]})
+        raise ValidationError({"emails": [_("Give at least one e-mail address, phone number or domain.")]})
     return subject
 
 
@@ -209,7 +210,7 @@ def retention_start(
     and the API start it here; a dry run unless asked otherwise or PRIVACY_RETENTION_PURGE is on."""
     months = settings.PRIVACY_RETENTION_MONTHS if months is None else months
     if not months or months < 1:
-        raise ValidationError({"months": ["Retention is off: set PRIVACY_RETENTION_MONTHS (e.g. 24)."]})
+        raise ValidationError({"months": [_("Retention is off: set PRIVACY_RETENTION_MONTHS (e.g. 24).")]})
     if dry_run is None:
         dry_run = not settings.PRIVACY_RETENTION_PURGE
     cutoff = retention_cutoff(months=months)

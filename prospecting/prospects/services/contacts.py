@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from prospecting.core.db import save_existing
 from prospecting.core.events import prospects_changed_announce
@@ -38,8 +39,10 @@ def _suppression_refuse(contact: ProspectContact) -> None:
     if suppressed:
         raise ValidationError(
             {
-                "value": "This value is on the suppression list and may not be stored again (an admin can take it "
-                "off the list first)."
+                "value": _(
+                    "This value is on the suppression list and may not be stored again (an admin can take it "
+                    "off the list first)."
+                )
             }
         )
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from prospecting.core.db import save_existing
 from prospecting.core.events import prospects_changed_announce
@@ -198,11 +199,11 @@ def tag_clean(tag: str) -> str:
     on commas). Raises ValidationError otherwise."""
     value = " ".join((tag or "").split())
     if not value:
-        raise ValidationError("Type a tag.")
+        raise ValidationError(_("Type a tag."))
     if "," in value:
-        raise ValidationError("A tag cannot contain a comma; add one tag at a time.")
+        raise ValidationError(_("A tag cannot contain a comma; add one tag at a time."))
     if len(value) > TAG_MAX_LENGTH:
-        raise ValidationError(f"A tag has at most {TAG_MAX_LENGTH} characters.")
+        raise ValidationError(_("A tag has at most %(max)s characters.") % {"max": TAG_MAX_LENGTH})
     return value
 
 

@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from prospecting.core.events import prospects_changed_announce
 from prospecting.core.services import ActivityEntry, activity_log_record, activity_log_record_many
@@ -56,18 +57,21 @@ def _label(status: str) -> str:
 def status_transition_check(*, old: str, new: str, override: bool = False, reason: str = "") -> None:
     """Raise StatusTransitionError unless `old → new` follows the flow, or is an override with a reason."""
     if new not in Status.values:
-        raise StatusTransitionError(f"Unknown status {new!r}.")
+        raise StatusTransitionError(_("Unknown status %(status)r.") % {"status": new})
     if status_transition_allowed(old=old, new=new):
         return
-    label_old, label_new = _label(old), _label(new)
+    # Told in the user's language (the activity log keeps English: see _label).
+    label_old, label_new = str(Status(old).label), str(Status(new).label)
     if not override:
-        allowed = ", ".join(_label(s) for s in sorted(ALLOWED_TRANSITIONS.get(old, ()))) or "none"
+        allowed = ", ".join(str(Status(s).label) for s in sorted(ALLOWED_TRANSITIONS.get(old, ()))) or _("none")
         raise StatusTransitionError(
-            f"A {label_old.lower()} prospect cannot become {label_new.lower()} (allowed next: {allowed}). "
-            "Staff may override with a reason."
+            _("A %(old)s prospect cannot become %(new)s (allowed next: %(allowed)s). Staff may override with a reason.")
+            % {"old": label_old.lower(), "new": label_new.lower(), "allowed": allowed}
         )
     if not reason.strip():
-        raise StatusTransitionError(f"Overriding the status flow ({label_old} → {label_new}) needs a reason.")
+        raise StatusTransitionError(
+            _("Overriding the status flow (%(old)s → %(new)s) needs a reason.") % {"old": label_old, "new": label_new}
+        )
 
 
 def _record(prospect: Prospect, old: str, new: str, user: User, reason: str, override: bool) -> None:
