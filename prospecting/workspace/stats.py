@@ -71,7 +71,7 @@ def _seen(rows: Iterable[dict[str, Any]], owners: set[int | None] | None) -> lis
 def _grouped(
     queryset: QuerySet, owner_path: str | None, *fields: str, named: dict[str, Any] | None = None, **aggregates: Any
 ) -> list[dict[str, Any]]:
-    """`queryset` aggregated per `fields` (and the expression `group`, as "group"), and per owner when
+    """`queryset` aggregated per `fields` and per the `named` expressions ({"alias": F(...)}), and per owner when
     `owner_path` is given (otherwise every row's owner is EVERY_OWNER), as plain dicts."""
     named = dict(named or {})
     if owner_path is not None:
